@@ -1,0 +1,33 @@
+//! Jingzhun's domain: the rules of the registry, with no I/O.
+//!
+//! Everything here is plain Rust that takes values and returns values, so every rule can be
+//! unit-tested directly and reused by the CLI, the web server and the storage backends.
+//!
+//! * [`area`]: 12-digit statistical area codes, levels and designations.
+//! * [`id_number`]: the 18-character resident ID number (GB 11643).
+//! * [`vocab`]: the closed lists of domain.md §3 (statuses, causes, relations...).
+//! * [`registry`]: households and persons, and how a row of text becomes one (validation).
+//! * [`problem`]: what is wrong with a value, in Chinese and English.
+//! * [`money`]: amounts in yuan, kept in fen.
+//! * [`standards`]: poverty lines and other thresholds as data.
+//! * [`audit`]: the hash-chained audit log.
+//! * [`mask`]: masking of personal data for roles and exports that do not need it.
+//! * [`generate`]: deterministic synthetic registries for the demo, tests and benchmarks.
+//! * [`summary`]: counts by status and poverty incidence.
+
+pub mod area;
+pub mod audit;
+pub mod generate;
+pub mod id_number;
+pub mod mask;
+pub mod money;
+pub mod problem;
+pub mod registry;
+pub mod standards;
+pub mod summary;
+pub mod vocab;
+
+pub use area::{AreaCode, AreaLevel};
+pub use id_number::IdNumber;
+pub use money::Yuan;
+pub use problem::Problem;

@@ -1,0 +1,150 @@
+//! What is wrong with a value, said in Chinese and in English.
+//!
+//! A [`Problem`] never carries the offending value itself (the caller knows the value and the
+//! place); it says *why* the value is refused, so a clerk can fix it.
+
+use thiserror::Error;
+
+/// Why a value, a row or a file was refused. `Display` is the English text; [`Problem::zh`]
+/// gives the Chinese.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum Problem {
+    #[error("required value is missing")]
+    Required,
+    #[error("longer than {max} characters")]
+    TooLong { max: usize },
+    #[error("contains a control character")]
+    ControlCharacter,
+    #[error("ID number must have 18 characters, found {found}")]
+    IdLength { found: usize },
+    #[error("ID number must be 17 digits followed by a digit or X")]
+    IdCharacters,
+    #[error("ID number starts with an unknown province code {code}")]
+    IdProvince { code: String },
+    #[error("ID number holds an impossible birth date")]
+    IdBirthDate,
+    #[error("ID number's birth date is in the future")]
+    IdBirthInFuture,
+    #[error("check character should be {expected}")]
+    IdCheckCharacter { expected: char },
+    #[error("does not agree with the ID number, which says {expected}")]
+    DisagreesWithId { expected: String },
+    #[error("not one of: {allowed}")]
+    NotInList { allowed: String },
+    #[error("not a yes/no value (是/否, true/false, 1/0, Y/N)")]
+    NotBoolean,
+    #[error("not a year (four digits)")]
+    NotYear,
+    #[error("year must be between {min} and {max}")]
+    YearOutOfRange { min: i32, max: i32 },
+    #[error("not a date in the form YYYY-MM-DD")]
+    NotDate,
+    #[error("date is in the future")]
+    DateInFuture,
+    #[error("not an amount in yuan (digits, at most 2 decimals, no separators)")]
+    NotMoney,
+    #[error("amount is out of range")]
+    MoneyOutOfRange,
+    #[error("not a phone number (11-digit mobile or area code and number)")]
+    NotPhone,
+    #[error("household number may only hold letters, digits and '-' (1 to 40 characters)")]
+    BadHouseholdId,
+    #[error("not a 12-digit area code")]
+    NotAreaCode,
+    #[error("no village with this code is known to the platform")]
+    UnknownVillage,
+    #[error("this code is a {level}, not a village")]
+    NotAVillage { level: String },
+    #[error("no household with this number in the file or the registry")]
+    UnknownHousehold,
+    #[error("household number already used on line {first_line}")]
+    DuplicateHousehold { first_line: u64 },
+    #[error("this person is already a member of this household on line {first_line}")]
+    DuplicateMember { first_line: u64 },
+    #[error("exit year is required for an exited household")]
+    ExitYearRequired,
+    #[error("exit year is before the year of identification")]
+    ExitBeforeIdentified,
+    #[error("status {status} cannot be imported; applications start a procedure")]
+    StatusNotImportable { status: String },
+    #[error("status would change from {from} to {to}: a status changes only through a procedure")]
+    StatusChangeNeedsProcedure { from: String, to: String },
+    #[error("disability grade given but health is not 残疾 (disabled)")]
+    GradeWithoutDisability,
+    #[error("Excel stored this as a number and lost digits; format the column as text")]
+    NumberLostDigits,
+    #[error("unknown column")]
+    UnknownColumn,
+    #[error("required column is missing")]
+    MissingColumn,
+    #[error("column appears twice")]
+    DuplicateColumn,
+    #[error("row has {found} fields, the header has {expected}")]
+    FieldCount { found: usize, expected: usize },
+    #[error("file cannot be read: {detail}")]
+    Unreadable { detail: String },
+    #[error("file is missing")]
+    MissingFile,
+    #[error("file has no header row")]
+    NoHeader,
+}
+
+impl Problem {
+    /// The reason in Chinese, for the clerks who read the report.
+    pub fn zh(&self) -> String {
+        match self {
+            Problem::Required => "必填项为空".into(),
+            Problem::TooLong { max } => format!("超过 {max} 个字符"),
+            Problem::ControlCharacter => "含有控制字符".into(),
+            Problem::IdLength { found } => format!("身份证号应为 18 位，实为 {found} 位"),
+            Problem::IdCharacters => "身份证号应为 17 位数字加 1 位数字或 X".into(),
+            Problem::IdProvince { code } => format!("身份证号的省份代码 {code} 不存在"),
+            Problem::IdBirthDate => "身份证号中的出生日期不存在".into(),
+            Problem::IdBirthInFuture => "身份证号中的出生日期晚于今天".into(),
+            Problem::IdCheckCharacter { expected } => format!("校验码应为 {expected}"),
+            Problem::DisagreesWithId { expected } => format!("与身份证号不符，身份证号为 {expected}"),
+            Problem::NotInList { allowed } => format!("不在取值范围内：{allowed}"),
+            Problem::NotBoolean => "不是是/否值（是/否、true/false、1/0、Y/N）".into(),
+            Problem::NotYear => "不是年份（四位数字）".into(),
+            Problem::YearOutOfRange { min, max } => format!("年份应在 {min} 至 {max} 之间"),
+            Problem::NotDate => "不是 YYYY-MM-DD 格式的日期".into(),
+            Problem::DateInFuture => "日期晚于今天".into(),
+            Problem::NotMoney => "不是金额（元，最多两位小数，不含分隔符）".into(),
+            Problem::MoneyOutOfRange => "金额超出范围".into(),
+            Problem::NotPhone => "不是电话号码（11 位手机号或区号加号码）".into(),
+            Problem::BadHouseholdId => "户编号只能包含字母、数字和“-”（1 至 40 个字符）".into(),
+            Problem::NotAreaCode => "不是 12 位区划代码".into(),
+            Problem::UnknownVillage => "平台中没有此代码的村".into(),
+            Problem::NotAVillage { level } => format!("此代码是{level}，不是村"),
+            Problem::UnknownHousehold => "文件和系统中都没有此户编号".into(),
+            Problem::DuplicateHousehold { first_line } => format!("户编号与第 {first_line} 行重复"),
+            Problem::DuplicateMember { first_line } => {
+                format!("此人已在第 {first_line} 行列为本户成员")
+            }
+            Problem::ExitYearRequired => "已脱贫户必须填写脱贫年度".into(),
+            Problem::ExitBeforeIdentified => "脱贫年度早于识别年度".into(),
+            Problem::StatusNotImportable { status } => {
+                format!("状态“{status}”不能导入，申请须走识别程序")
+            }
+            Problem::StatusChangeNeedsProcedure { from, to } => {
+                format!("状态将由“{from}”变为“{to}”：状态只能通过程序变更")
+            }
+            Problem::GradeWithoutDisability => "填写了残疾等级，但健康状况不是残疾".into(),
+            Problem::NumberLostDigits => "Excel 将其存为数字并丢失了位数，请将该列设为文本格式".into(),
+            Problem::UnknownColumn => "未知的列".into(),
+            Problem::MissingColumn => "缺少必需的列".into(),
+            Problem::DuplicateColumn => "列重复".into(),
+            Problem::FieldCount { found, expected } => {
+                format!("该行有 {found} 个字段，表头有 {expected} 个")
+            }
+            Problem::Unreadable { detail } => format!("文件无法读取：{detail}"),
+            Problem::MissingFile => "缺少文件".into(),
+            Problem::NoHeader => "文件没有表头行".into(),
+        }
+    }
+
+    /// The reason in English (the same as `Display`).
+    pub fn en(&self) -> String {
+        self.to_string()
+    }
+}
