@@ -1,0 +1,14 @@
+//! Interchange files (`shared/spec/interchange.md`): reading CSV and XLSX sheets into registry
+//! records with every bad row reported, writing them back, and the error report.
+//!
+//! Reading is streaming for CSV (a row at a time) so a province-scale file never sits in memory;
+//! XLSX sheets are read whole (calamine), which is fine for the sizes people keep in Excel.
+
+pub mod columns;
+pub mod read;
+pub mod report;
+pub mod write;
+
+pub use columns::{Column, HouseholdSheet, PersonSheet, SheetSpec};
+pub use read::{RowSource, SheetReader, open_csv, open_xlsx_sheets};
+pub use report::{ImportError, Report};
