@@ -1,0 +1,189 @@
+//! Jingzhun's storage interface.
+//!
+//! [`Store`] is what the service layer needs from a database; each backend crate
+//! (`jingzhun-store-sqlite`, `jingzhun-store-postgres`) implements it with its own migrations.
+//! What both backends share lives here: the stored row types and their conversion to domain
+//! types ([`rows`]), the SQL that is the same on both ([`sql`]), the error type, and the
+//! conformance suite ([`testsuite`]) that every backend must pass.
+//!
+//! Architecture invariant: every multi-row change goes through one [`Tx`], so it is all or
+//! nothing, and the audit entry that describes it is appended in the same transaction.
+
+pub mod rows;
+pub mod sql;
+mod sql_impl;
+#[cfg(feature = "testsuite")]
+pub mod testsuite;
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use jingzhun_domain::area::{Area, AreaCode, AreaLevel, Designation};
+use jingzhun_domain::audit::{AuditEntry, AuditEvent};
+use jingzhun_domain::registry::{Household, HouseholdId, Person};
+use jingzhun_domain::summary::StatusCounts;
+use jingzhun_domain::vocab::HouseholdStatus;
+
+/// A storage failure. Database errors are never turned into "not found".
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database refused or failed (connection, constraint, I/O).
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// Migrations could not be applied.
+    #[error("migration error: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A stored value is not one the platform writes (the database was edited by hand).
+    #[error("stored data is not valid: {0}")]
+    Corrupt(String),
+    /// The URL names no supported backend.
+    #[error("unsupported database URL (use a file path, sqlite://... or postgres://...): {0}")]
+    UnsupportedUrl(String),
+}
+
+/// What [`sql_store!`] needs, re-exported so backend crates need not name the same versions.
+#[doc(hidden)]
+pub mod __private {
+    pub use async_trait;
+    pub use chrono;
+    pub use jingzhun_domain;
+    pub use sqlx;
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Which backend a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A designation of an area for a year.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AreaDesignation {
+    pub area_code: AreaCode,
+    pub designation: Designation,
+    pub designated_year: Option<i32>,
+    pub exit_year: Option<i32>,
+}
+
+/// The rural population of an area in a year (the denominator of poverty incidence).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AreaPopulation {
+    pub area_code: AreaCode,
+    pub year: i32,
+    pub rural_population: i64,
+}
+
+/// An import being recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewImport {
+    /// `registry`, `areas`, `designations`, `populations`, later departmental sources.
+    pub kind: String,
+    /// SHA-256 of the imported bytes.
+    pub digest: String,
+    /// File names, for people.
+    pub source: String,
+    pub actor: String,
+    pub forced: bool,
+}
+
+/// A finished import as stored.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ImportRecord {
+    pub id: i64,
+    pub kind: String,
+    pub digest: String,
+    pub source: String,
+    pub actor: String,
+    pub started_at: String,
+    pub households: i64,
+    pub persons: i64,
+    pub forced: bool,
+}
+
+/// Counts by status for one child area of the area asked about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChildCounts {
+    pub code: AreaCode,
+    pub counts: StatusCounts,
+}
+
+/// What the service layer needs from a database.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    fn backend(&self) -> Backend;
+
+    /// Starts a write transaction. Dropping it without [`Tx::commit`] rolls everything back.
+    async fn begin(&self) -> Result<Box<dyn Tx + '_>>;
+
+    // Areas.
+    async fn area(&self, code: &AreaCode) -> Result<Option<Area>>;
+    /// Children of an area, or the provinces for `None`, by code.
+    async fn children(&self, parent: Option<&AreaCode>) -> Result<Vec<Area>>;
+    async fn area_counts(&self) -> Result<HashMap<AreaLevel, i64>>;
+    /// Codes of all villages within an area (all villages for `None`).
+    async fn village_codes(&self, within: Option<&AreaCode>) -> Result<Vec<AreaCode>>;
+    async fn designations(&self, within: &AreaCode) -> Result<Vec<AreaDesignation>>;
+    /// Rural population of each child area of `parent` in `year` (summed over villages).
+    async fn child_populations(&self, parent: &AreaCode, year: i32) -> Result<Vec<(AreaCode, i64)>>;
+
+    // Registry.
+    async fn household(&self, id: &HouseholdId) -> Result<Option<Household>>;
+    /// Households within an area ordered by number, after `after`, at most `limit`.
+    async fn households_page(
+        &self,
+        within: &AreaCode,
+        after: Option<&HouseholdId>,
+        limit: i64,
+    ) -> Result<Vec<Household>>;
+    /// Members of these households, ordered by household then ID number.
+    async fn persons_of(&self, households: &[HouseholdId]) -> Result<Vec<Person>>;
+    /// Households and persons by status for each child area of `parent`.
+    async fn child_counts(&self, parent: &AreaCode) -> Result<Vec<ChildCounts>>;
+    /// The latest income year in the registry.
+    async fn latest_income_year(&self) -> Result<Option<i32>>;
+
+    // Imports.
+    async fn import_by_digest(&self, kind: &str, digest: &str) -> Result<Option<ImportRecord>>;
+
+    // Audit.
+    /// Entries with `seq > after`, at most `limit`, in order.
+    async fn audit_page(&self, after: i64, limit: i64) -> Result<Vec<AuditEntry>>;
+    /// The chain head: last sequence number and hash.
+    async fn audit_head(&self) -> Result<(i64, String)>;
+    /// Appends one event in its own transaction.
+    async fn audit(&self, event: &AuditEvent) -> Result<AuditEntry> {
+        let mut tx = self.begin().await?;
+        let entry = tx.append_audit(event).await?;
+        tx.commit().await?;
+        Ok(entry)
+    }
+}
+
+/// A write transaction.
+#[async_trait]
+pub trait Tx: Send {
+    /// Inserts or renames areas (parents first).
+    async fn put_areas(&mut self, areas: &[Area]) -> Result<()>;
+    async fn put_designations(&mut self, rows: &[AreaDesignation]) -> Result<()>;
+    async fn put_populations(&mut self, rows: &[AreaPopulation]) -> Result<()>;
+
+    /// Statuses of those of `ids` that the registry holds.
+    async fn household_statuses(&mut self, ids: &[HouseholdId]) -> Result<Vec<(HouseholdId, HouseholdStatus)>>;
+    /// Inserts or replaces households; the members of a replaced household are removed (the
+    /// import brings the new list).
+    async fn put_households(&mut self, rows: &[Household], import_id: i64) -> Result<()>;
+    /// Inserts or replaces persons (keyed by household and ID number).
+    async fn put_persons(&mut self, rows: &[Person]) -> Result<()>;
+
+    /// Records the start of an import; returns its id.
+    async fn begin_import(&mut self, import: &NewImport) -> Result<i64>;
+    async fn finish_import(&mut self, id: i64, households: i64, persons: i64) -> Result<()>;
+
+    /// Seals an event into the chain, after the current head.
+    async fn append_audit(&mut self, event: &AuditEvent) -> Result<AuditEntry>;
+
+    async fn commit(self: Box<Self>) -> Result<()>;
+}

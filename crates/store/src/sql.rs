@@ -1,0 +1,126 @@
+//! SQL that is the same on both backends (`$N` parameters work on SQLite and PostgreSQL).
+//! Backend-specific statements (pragmas, bulk loading, locking) stay in the backend crates.
+
+use jingzhun_domain::area::{AreaCode, AreaLevel};
+use jingzhun_domain::vocab::{HouseholdStatus, Vocabulary};
+
+use crate::{ChildCounts, Result, StoreError};
+
+pub const AREA: &str = "SELECT code, name, level, parent_code FROM areas WHERE code = $1";
+pub const PROVINCES: &str =
+    "SELECT code, name, level, parent_code FROM areas WHERE parent_code IS NULL ORDER BY code";
+pub const CHILDREN: &str =
+    "SELECT code, name, level, parent_code FROM areas WHERE parent_code = $1 ORDER BY code";
+pub const AREA_COUNTS: &str = "SELECT CAST(level AS BIGINT), COUNT(*) FROM areas GROUP BY level";
+pub const VILLAGES_WITHIN: &str =
+    "SELECT code FROM areas WHERE level = 5 AND code BETWEEN $1 AND $2 ORDER BY code";
+pub const DESIGNATIONS_WITHIN: &str = "SELECT area_code, designation, designated_year, exit_year \
+     FROM area_designations WHERE area_code BETWEEN $1 AND $2 ORDER BY area_code, designation";
+pub const CHILD_POPULATIONS: &str = "SELECT substr(area_code, 1, $1) AS child, CAST(SUM(rural_population) AS BIGINT) \
+     FROM area_populations p JOIN areas a ON a.code = p.area_code \
+     WHERE a.level = 5 AND p.year = $2 AND p.area_code BETWEEN $3 AND $4 GROUP BY 1 ORDER BY 1";
+
+pub const HOUSEHOLD_COLUMNS: &str = "household_id, village_code, group_name, status, poverty_type, \
+     identified_year, exit_year, primary_cause, housing_safe, water_safe, annual_net_income_fen, \
+     income_year, phone";
+pub const PERSON_COLUMNS: &str = "id_number, name, household_id, relation, gender, birth_date, \
+     education, school_status, health, disability_grade, labour, medical_insurance, \
+     pension_insurance, dibao";
+
+pub const CHILD_HOUSEHOLD_COUNTS: &str = "SELECT substr(village_code, 1, $1) AS child, status, COUNT(*) \
+     FROM households WHERE village_code BETWEEN $2 AND $3 GROUP BY 1, 2";
+pub const CHILD_PERSON_COUNTS: &str = "SELECT substr(h.village_code, 1, $1) AS child, h.status, COUNT(*) \
+     FROM households h JOIN persons p ON p.household_id = h.household_id \
+     WHERE h.village_code BETWEEN $2 AND $3 GROUP BY 1, 2";
+pub const HOUSEHOLD_SELECT: &str = "SELECT household_id, village_code, group_name, status, \
+     poverty_type, identified_year, exit_year, primary_cause, housing_safe, water_safe, \
+     annual_net_income_fen, income_year, phone FROM households";
+pub const HOUSEHOLD_BY_ID: &str = "SELECT household_id, village_code, group_name, status, \
+     poverty_type, identified_year, exit_year, primary_cause, housing_safe, water_safe, \
+     annual_net_income_fen, income_year, phone FROM households WHERE household_id = $1";
+pub const PERSON_SELECT: &str = "SELECT id_number, name, household_id, relation, gender, \
+     birth_date, education, school_status, health, disability_grade, labour, medical_insurance, \
+     pension_insurance, dibao FROM persons";
+
+/// `INSERT INTO households (...) VALUES` is followed by the rows, then this.
+pub const HOUSEHOLD_INSERT: &str = "INSERT INTO households (household_id, village_code, group_name, \
+     status, poverty_type, identified_year, exit_year, primary_cause, housing_safe, water_safe, \
+     annual_net_income_fen, income_year, phone, import_id, updated_at) ";
+pub const HOUSEHOLD_UPSERT: &str = " ON CONFLICT (household_id) DO UPDATE SET \
+     village_code = excluded.village_code, group_name = excluded.group_name, \
+     status = excluded.status, poverty_type = excluded.poverty_type, \
+     identified_year = excluded.identified_year, exit_year = excluded.exit_year, \
+     primary_cause = excluded.primary_cause, housing_safe = excluded.housing_safe, \
+     water_safe = excluded.water_safe, annual_net_income_fen = excluded.annual_net_income_fen, \
+     income_year = excluded.income_year, phone = excluded.phone, \
+     import_id = excluded.import_id, updated_at = excluded.updated_at";
+pub const PERSON_INSERT: &str = "INSERT INTO persons (id_number, name, household_id, relation, \
+     gender, birth_date, education, school_status, health, disability_grade, labour, \
+     medical_insurance, pension_insurance, dibao) ";
+pub const PERSON_UPSERT: &str = " ON CONFLICT (household_id, id_number) DO UPDATE SET \
+     name = excluded.name, relation = excluded.relation, gender = excluded.gender, \
+     birth_date = excluded.birth_date, education = excluded.education, \
+     school_status = excluded.school_status, health = excluded.health, \
+     disability_grade = excluded.disability_grade, labour = excluded.labour, \
+     medical_insurance = excluded.medical_insurance, \
+     pension_insurance = excluded.pension_insurance, dibao = excluded.dibao";
+pub const AREA_INSERT: &str = "INSERT INTO areas (code, name, level, parent_code) ";
+pub const AREA_UPSERT: &str = " ON CONFLICT (code) DO UPDATE SET name = excluded.name, \
+     level = excluded.level, parent_code = excluded.parent_code";
+pub const DESIGNATION_UPSERT: &str = "INSERT INTO area_designations (area_code, designation, \
+     designated_year, exit_year) VALUES ($1, $2, $3, $4) ON CONFLICT (area_code, designation) \
+     DO UPDATE SET designated_year = excluded.designated_year, exit_year = excluded.exit_year";
+pub const POPULATION_UPSERT: &str = "INSERT INTO area_populations (area_code, year, rural_population) \
+     VALUES ($1, $2, $3) ON CONFLICT (area_code, year) DO UPDATE SET \
+     rural_population = excluded.rural_population";
+pub const BEGIN_IMPORT: &str = "INSERT INTO imports (kind, digest, source, actor, started_at, forced) \
+     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
+
+pub const LATEST_INCOME_YEAR: &str = "SELECT MAX(income_year) FROM households";
+
+pub const IMPORT_BY_DIGEST: &str = "SELECT id, kind, digest, source, actor, started_at, households, \
+     persons, forced FROM imports WHERE kind = $1 AND digest = $2 ORDER BY id LIMIT 1";
+pub const FINISH_IMPORT: &str = "UPDATE imports SET households = $1, persons = $2 WHERE id = $3";
+
+pub const AUDIT_PAGE: &str = "SELECT seq, at, actor, action, subject_kind, subject_id, detail, \
+     prev_hash, hash FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2";
+pub const AUDIT_HEAD: &str = "SELECT seq, hash FROM audit_head WHERE id = 1";
+pub const AUDIT_INSERT: &str = "INSERT INTO audit_log (seq, at, actor, action, subject_kind, \
+     subject_id, detail, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+pub const AUDIT_MOVE_HEAD: &str = "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1 AND seq = $3";
+
+/// The inclusive code range of an area's descendants: `5103040` .. `510304999999`.
+pub fn code_range(prefix: &str) -> (String, String) {
+    (format!("{prefix:0<12}"), format!("{prefix:9<12}"))
+}
+
+/// How many digits identify the children of an area (a county's children are townships: 9).
+pub fn child_digits(parent: &AreaCode) -> i32 {
+    match parent.level() {
+        AreaLevel::Province => 4,
+        AreaLevel::City => 6,
+        AreaLevel::County => 9,
+        AreaLevel::Township | AreaLevel::Village => 12,
+    }
+}
+
+pub fn short_code(prefix: &str) -> Result<AreaCode> {
+    AreaCode::parse_short(prefix).map_err(|_| StoreError::Corrupt(format!("area code {prefix:?}")))
+}
+
+pub fn merge_counts(households: Vec<(String, String, i64)>, persons: Vec<(String, String, i64)>) -> Result<Vec<ChildCounts>> {
+    let mut by: std::collections::BTreeMap<String, ChildCounts> = Default::default();
+    let status = |s: &str| {
+        HouseholdStatus::from_code(s).ok_or_else(|| StoreError::Corrupt(format!("household status {s:?}")))
+    };
+    for (c, s, n) in households {
+        let entry = by.entry(c.clone()).or_insert(ChildCounts { code: short_code(&c)?, counts: Default::default() });
+        entry.counts.add(status(&s)?, n, 0);
+    }
+    for (c, s, n) in persons {
+        let entry = by.entry(c.clone()).or_insert(ChildCounts { code: short_code(&c)?, counts: Default::default() });
+        entry.counts.add(status(&s)?, 0, n);
+    }
+    Ok(by.into_values().collect())
+}
+

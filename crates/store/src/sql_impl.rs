@@ -1,0 +1,354 @@
+//! The implementation of [`Store`](crate::Store) and [`Tx`](crate::Tx) shared by the SQL
+//! backends. The backends differ only in the database type, how a write transaction begins
+//! (SQLite: `BEGIN IMMEDIATE`; PostgreSQL: `BEGIN`) and how the audit head is locked
+//! (PostgreSQL: `SELECT ... FOR UPDATE`); everything else is this one text, written once.
+//!
+//! A backend crate declares its store (with a `pool` field) and its transaction type
+//! (with a `tx` field and `From<Transaction<'static, DB>>`), then invokes [`sql_store!`].
+
+/// Implements `Store` and `Tx` for a backend. See the module documentation.
+#[macro_export]
+macro_rules! sql_store {
+    (
+        store: $store:ty,
+        tx: $tx:ty,
+        db: $db:ty,
+        backend: $backend:expr,
+        begin: $begin:expr,
+        audit_head_for_update: $head_sql:expr $(,)?
+    ) => {
+        #[allow(unused_imports)]
+        use $crate::__private::{
+            chrono::Utc, sqlx, sqlx::{QueryBuilder, Transaction},
+            jingzhun_domain::area::{Area, AreaCode, AreaLevel},
+            jingzhun_domain::audit::{AuditEntry, AuditEvent},
+            jingzhun_domain::registry::{Household, HouseholdId, Person},
+            jingzhun_domain::vocab::{HouseholdStatus, Vocabulary},
+        };
+        use $crate::rows::{
+            AreaRow, AuditRow, HouseholdParams, HouseholdRow, ImportRow, PersonParams, PersonRow,
+            area_code, household_id,
+        };
+        use $crate::sql::{self, code_range};
+        use $crate::{AreaDesignation, AreaPopulation, ChildCounts, ImportRecord, NewImport, Result, StoreError};
+
+        /// Rows per multi-row INSERT (15 parameters each: well under both backends' limits).
+        const CHUNK: usize = 1000;
+
+
+        #[$crate::__private::async_trait::async_trait]
+                impl $crate::Store for $store {
+            fn backend(&self) -> Backend {
+                $backend
+            }
+
+            async fn begin(&self) -> Result<Box<dyn $crate::Tx + '_>> {
+                let tx = self.pool.begin_with($begin).await?;
+                Ok(Box::new(<$tx>::from(tx)))
+            }
+
+            async fn area(&self, code: &AreaCode) -> Result<Option<Area>> {
+                let row: Option<AreaRow> = sqlx::query_as(sql::AREA).bind(code.as_str()).fetch_optional(&self.pool).await?;
+                row.map(Area::try_from).transpose()
+            }
+
+            async fn children(&self, parent: Option<&AreaCode>) -> Result<Vec<Area>> {
+                let rows: Vec<AreaRow> = match parent {
+                    None => sqlx::query_as(sql::PROVINCES).fetch_all(&self.pool).await?,
+                    Some(p) => sqlx::query_as(sql::CHILDREN).bind(p.as_str()).fetch_all(&self.pool).await?,
+                };
+                rows.into_iter().map(Area::try_from).collect()
+            }
+
+            async fn area_counts(&self) -> Result<std::collections::HashMap<AreaLevel, i64>> {
+                let rows: Vec<(i64, i64)> = sqlx::query_as(sql::AREA_COUNTS).fetch_all(&self.pool).await?;
+                Ok(rows.into_iter().filter_map(|(l, n)| AreaLevel::from_number(l).map(|l| (l, n))).collect())
+            }
+
+            async fn village_codes(&self, within: Option<&AreaCode>) -> Result<Vec<AreaCode>> {
+                let (lo, hi) = within.map_or_else(|| code_range(""), |c| code_range(c.prefix()));
+                let rows: Vec<(String,)> = sqlx::query_as(sql::VILLAGES_WITHIN).bind(lo).bind(hi).fetch_all(&self.pool).await?;
+                rows.iter().map(|(c,)| area_code(c)).collect()
+            }
+
+            async fn designations(&self, within: &AreaCode) -> Result<Vec<AreaDesignation>> {
+                let (lo, hi) = code_range(within.prefix());
+                let rows: Vec<(String, String, Option<i32>, Option<i32>)> =
+                    sqlx::query_as(sql::DESIGNATIONS_WITHIN).bind(lo).bind(hi).fetch_all(&self.pool).await?;
+                rows.into_iter()
+                    .map(|(c, d, y, e)| {
+                        Ok(AreaDesignation {
+                            area_code: area_code(&c)?,
+                            designation: Vocabulary::from_code(&d)
+                                .ok_or_else(|| StoreError::Corrupt(format!("designation {d:?}")))?,
+                            designated_year: y,
+                            exit_year: e,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn child_populations(&self, parent: &AreaCode, year: i32) -> Result<Vec<(AreaCode, i64)>> {
+                let digits = $crate::sql::child_digits(parent);
+                let (lo, hi) = code_range(parent.prefix());
+                let rows: Vec<(String, i64)> = sqlx::query_as(sql::CHILD_POPULATIONS)
+                    .bind(digits)
+                    .bind(year)
+                    .bind(lo)
+                    .bind(hi)
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.into_iter().map(|(c, n)| Ok(($crate::sql::short_code(&c)?, n))).collect()
+            }
+
+            async fn household(&self, id: &HouseholdId) -> Result<Option<Household>> {
+                let row: Option<HouseholdRow> =
+                    sqlx::query_as(sql::HOUSEHOLD_BY_ID).bind(id.as_str()).fetch_optional(&self.pool).await?;
+                row.map(Household::try_from).transpose()
+            }
+
+            async fn households_page(&self, within: &AreaCode, after: Option<&HouseholdId>, limit: i64) -> Result<Vec<Household>> {
+                let (lo, hi) = code_range(within.prefix());
+                let q = format!(
+                    "{} WHERE village_code BETWEEN $1 AND $2 AND household_id > $3 ORDER BY household_id LIMIT $4",
+                    sql::HOUSEHOLD_SELECT
+                );
+                let rows: Vec<HouseholdRow> = sqlx::query_as(&q)
+                    .bind(lo)
+                    .bind(hi)
+                    .bind(after.map_or("", |a| a.as_str()))
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.into_iter().map(Household::try_from).collect()
+            }
+
+            async fn persons_of(&self, households: &[HouseholdId]) -> Result<Vec<Person>> {
+                let mut out = Vec::new();
+                for chunk in households.chunks(CHUNK) {
+                    let mut q = QueryBuilder::<$db>::new(sql::PERSON_SELECT);
+                    q.push(" WHERE household_id IN (");
+                    let mut sep = q.separated(", ");
+                    for h in chunk {
+                        sep.push_bind(h.as_str());
+                    }
+                    q.push(") ORDER BY household_id, id_number");
+                    let rows: Vec<PersonRow> = q.build_query_as().fetch_all(&self.pool).await?;
+                    for r in rows {
+                        out.push(Person::try_from(r)?);
+                    }
+                }
+                Ok(out)
+            }
+
+            async fn child_counts(&self, parent: &AreaCode) -> Result<Vec<ChildCounts>> {
+                let digits = $crate::sql::child_digits(parent);
+                let (lo, hi) = code_range(parent.prefix());
+                let households: Vec<(String, String, i64)> = sqlx::query_as(sql::CHILD_HOUSEHOLD_COUNTS)
+                    .bind(digits)
+                    .bind(&lo)
+                    .bind(&hi)
+                    .fetch_all(&self.pool)
+                    .await?;
+                let persons: Vec<(String, String, i64)> = sqlx::query_as(sql::CHILD_PERSON_COUNTS)
+                    .bind(digits)
+                    .bind(&lo)
+                    .bind(&hi)
+                    .fetch_all(&self.pool)
+                    .await?;
+                $crate::sql::merge_counts(households, persons)
+            }
+
+            async fn latest_income_year(&self) -> Result<Option<i32>> {
+                let (y,): (Option<i32>,) = sqlx::query_as(sql::LATEST_INCOME_YEAR).fetch_one(&self.pool).await?;
+                Ok(y)
+            }
+
+            async fn import_by_digest(&self, kind: &str, digest: &str) -> Result<Option<ImportRecord>> {
+                let row: Option<ImportRow> =
+                    sqlx::query_as(sql::IMPORT_BY_DIGEST).bind(kind).bind(digest).fetch_optional(&self.pool).await?;
+                Ok(row.map(ImportRecord::from))
+            }
+
+            async fn audit_page(&self, after: i64, limit: i64) -> Result<Vec<AuditEntry>> {
+                let rows: Vec<AuditRow> = sqlx::query_as(sql::AUDIT_PAGE).bind(after).bind(limit).fetch_all(&self.pool).await?;
+                Ok(rows.into_iter().map(AuditEntry::from).collect())
+            }
+
+            async fn audit_head(&self) -> Result<(i64, String)> {
+                Ok(sqlx::query_as(sql::AUDIT_HEAD).fetch_one(&self.pool).await?)
+            }
+        }
+
+        #[$crate::__private::async_trait::async_trait]
+        impl $crate::Tx for $tx {
+            async fn put_areas(&mut self, areas: &[Area]) -> Result<()> {
+                for chunk in areas.chunks(CHUNK) {
+                    let mut q = QueryBuilder::<$db>::new(sql::AREA_INSERT);
+                    q.push_values(chunk, |mut b, a| {
+                        b.push_bind(a.code.to_string())
+                            .push_bind(a.name.clone())
+                            .push_bind(a.level.number())
+                            .push_bind(a.parent.map(|p| p.to_string()));
+                    });
+                    q.push(sql::AREA_UPSERT);
+                    q.build().execute(&mut *self.tx).await?;
+                }
+                Ok(())
+            }
+
+            async fn put_designations(&mut self, rows: &[AreaDesignation]) -> Result<()> {
+                for r in rows {
+                    sqlx::query(sql::DESIGNATION_UPSERT)
+                        .bind(r.area_code.as_str())
+                        .bind(r.designation.code())
+                        .bind(r.designated_year)
+                        .bind(r.exit_year)
+                        .execute(&mut *self.tx)
+                        .await?;
+                }
+                Ok(())
+            }
+
+            async fn put_populations(&mut self, rows: &[AreaPopulation]) -> Result<()> {
+                for r in rows {
+                    sqlx::query(sql::POPULATION_UPSERT)
+                        .bind(r.area_code.as_str())
+                        .bind(r.year)
+                        .bind(r.rural_population)
+                        .execute(&mut *self.tx)
+                        .await?;
+                }
+                Ok(())
+            }
+
+            async fn household_statuses(&mut self, ids: &[HouseholdId]) -> Result<Vec<(HouseholdId, HouseholdStatus)>> {
+                let mut out = Vec::new();
+                for chunk in ids.chunks(CHUNK) {
+                    let mut q = QueryBuilder::<$db>::new("SELECT household_id, status FROM households WHERE household_id IN (");
+                    let mut sep = q.separated(", ");
+                    for h in chunk {
+                        sep.push_bind(h.as_str());
+                    }
+                    q.push(") ORDER BY household_id");
+                    let rows: Vec<(String, String)> = q.build_query_as().fetch_all(&mut *self.tx).await?;
+                    for (h, s) in rows {
+                        let status = HouseholdStatus::from_code(&s)
+                            .ok_or_else(|| StoreError::Corrupt(format!("household status {s:?}")))?;
+                        out.push((household_id(&h)?, status));
+                    }
+                }
+                Ok(out)
+            }
+
+            async fn put_households(&mut self, rows: &[Household], import_id: i64) -> Result<()> {
+                let now = Utc::now();
+                for chunk in rows.chunks(CHUNK) {
+                    let mut del = QueryBuilder::<$db>::new("DELETE FROM persons WHERE household_id IN (");
+                    let mut sep = del.separated(", ");
+                    for h in chunk {
+                        sep.push_bind(h.household_id.as_str());
+                    }
+                    del.push(")");
+                    del.build().execute(&mut *self.tx).await?;
+
+                    let mut q = QueryBuilder::<$db>::new(sql::HOUSEHOLD_INSERT);
+                    q.push_values(chunk.iter().map(HouseholdParams::from), |mut b, h| {
+                        b.push_bind(h.household_id)
+                            .push_bind(h.village_code)
+                            .push_bind(h.group_name)
+                            .push_bind(h.status)
+                            .push_bind(h.poverty_type)
+                            .push_bind(h.identified_year)
+                            .push_bind(h.exit_year)
+                            .push_bind(h.primary_cause)
+                            .push_bind(h.housing_safe)
+                            .push_bind(h.water_safe)
+                            .push_bind(h.annual_net_income_fen)
+                            .push_bind(h.income_year)
+                            .push_bind(h.phone)
+                            .push_bind(import_id)
+                            .push_bind(now);
+                    });
+                    q.push(sql::HOUSEHOLD_UPSERT);
+                    q.build().execute(&mut *self.tx).await?;
+                }
+                Ok(())
+            }
+
+            async fn put_persons(&mut self, rows: &[Person]) -> Result<()> {
+                for chunk in rows.chunks(CHUNK) {
+                    let mut q = QueryBuilder::<$db>::new(sql::PERSON_INSERT);
+                    q.push_values(chunk.iter().map(PersonParams::from), |mut b, p| {
+                        b.push_bind(p.id_number)
+                            .push_bind(p.name)
+                            .push_bind(p.household_id)
+                            .push_bind(p.relation)
+                            .push_bind(p.gender)
+                            .push_bind(p.birth_date)
+                            .push_bind(p.education)
+                            .push_bind(p.school_status)
+                            .push_bind(p.health)
+                            .push_bind(p.disability_grade)
+                            .push_bind(p.labour)
+                            .push_bind(p.medical_insurance)
+                            .push_bind(p.pension_insurance)
+                            .push_bind(p.dibao);
+                    });
+                    q.push(sql::PERSON_UPSERT);
+                    q.build().execute(&mut *self.tx).await?;
+                }
+                Ok(())
+            }
+
+            async fn begin_import(&mut self, import: &NewImport) -> Result<i64> {
+                let (id,): (i64,) = sqlx::query_as(sql::BEGIN_IMPORT)
+                    .bind(&import.kind)
+                    .bind(&import.digest)
+                    .bind(&import.source)
+                    .bind(&import.actor)
+                    .bind(Utc::now())
+                    .bind(import.forced)
+                    .fetch_one(&mut *self.tx)
+                    .await?;
+                Ok(id)
+            }
+
+            async fn finish_import(&mut self, id: i64, households: i64, persons: i64) -> Result<()> {
+                sqlx::query(sql::FINISH_IMPORT).bind(households).bind(persons).bind(id).execute(&mut *self.tx).await?;
+                Ok(())
+            }
+
+            async fn append_audit(&mut self, event: &AuditEvent) -> Result<AuditEntry> {
+                let (seq, prev): (i64, String) = sqlx::query_as($head_sql).fetch_one(&mut *self.tx).await?;
+                __append_after(&mut self.tx, event, seq, &prev).await
+            }
+
+            async fn commit(self: Box<Self>) -> Result<()> {
+                self.tx.commit().await?;
+                Ok(())
+            }
+        }
+
+        async fn __append_after(tx: &mut Transaction<'static, $db>, event: &AuditEvent, seq: i64, prev: &str) -> Result<AuditEntry> {
+            let e = event.seal(seq + 1, Utc::now(), prev);
+            sqlx::query(sql::AUDIT_INSERT)
+                .bind(e.seq)
+                .bind(&e.at)
+                .bind(&e.actor)
+                .bind(&e.action)
+                .bind(&e.subject_kind)
+                .bind(&e.subject_id)
+                .bind(&e.detail)
+                .bind(&e.prev_hash)
+                .bind(&e.hash)
+                .execute(&mut **tx)
+                .await?;
+            let moved = sqlx::query(sql::AUDIT_MOVE_HEAD).bind(e.seq).bind(&e.hash).bind(seq).execute(&mut **tx).await?;
+            if moved.rows_affected() != 1 {
+                return Err(StoreError::Corrupt("the audit head moved during a transaction".into()));
+            }
+            Ok(e)
+        }
+    };
+}
