@@ -94,8 +94,9 @@ impl serde::Serialize for AreaCode {
 }
 
 /// 内蒙古, 广西, 重庆, 四川, 贵州, 云南, 西藏, 陕西, 甘肃, 青海, 宁夏, 新疆.
-pub const WESTERN_PROVINCES: &[&str] =
-    &["15", "45", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65"];
+pub const WESTERN_PROVINCES: &[&str] = &[
+    "15", "45", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65",
+];
 
 /// The five levels below the nation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -109,8 +110,13 @@ pub enum AreaLevel {
 }
 
 impl AreaLevel {
-    pub const ALL: [AreaLevel; 5] =
-        [Self::Province, Self::City, Self::County, Self::Township, Self::Village];
+    pub const ALL: [AreaLevel; 5] = [
+        Self::Province,
+        Self::City,
+        Self::County,
+        Self::Township,
+        Self::Village,
+    ];
 
     pub fn number(self) -> i16 {
         self as i16
@@ -166,10 +172,18 @@ impl Area {
     /// and that the name is usable.
     pub fn new(code: AreaCode, name: &str, level: AreaLevel) -> Result<Area, Problem> {
         if code.level() != level {
-            return Err(Problem::NotInList { allowed: format!("a {} code", level.en()) });
+            return Err(Problem::WrongLevel {
+                found: code.level().zh().into(),
+                expected: level.zh().into(),
+            });
         }
         let name = crate::registry::clean_text(name, 100)?.ok_or(Problem::Required)?;
-        Ok(Area { code, name, level, parent: code.parent() })
+        Ok(Area {
+            code,
+            name,
+            level,
+            parent: code.parent(),
+        })
     }
 }
 
@@ -189,6 +203,175 @@ impl Designation {
             Self::PoorCounty => AreaLevel::County,
             Self::PoorVillage | Self::DeeplyPoorVillage => AreaLevel::Village,
         }
+    }
+}
+
+/// A designation of an area (domain.md §2), with the year it was made and the exit year.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AreaDesignation {
+    pub area_code: AreaCode,
+    pub designation: Designation,
+    pub designated_year: Option<i32>,
+    pub exit_year: Option<i32>,
+}
+
+/// The rural population of a village in a year: the denominator of poverty incidence.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct AreaPopulation {
+    pub area_code: AreaCode,
+    pub year: i32,
+    pub rural_population: i64,
+}
+
+/// The fields of a designations row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DesignationField {
+    AreaCode,
+    Designation,
+    DesignatedYear,
+    ExitYear,
+}
+
+/// The fields of a populations row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PopulationField {
+    AreaCode,
+    Year,
+    RuralPopulation,
+}
+
+fn field<'a, F: Copy>(get: &'a dyn Fn(F) -> Option<&'a str>, f: F) -> Option<String> {
+    get(f)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+/// Reads a designation row; the code must be of the level the designation applies to.
+pub fn parse_designation<'a>(
+    get: &'a dyn Fn(DesignationField) -> Option<&'a str>,
+    today: chrono::NaiveDate,
+) -> Result<AreaDesignation, Vec<(DesignationField, Problem)>> {
+    use DesignationField as F;
+    let mut problems = Vec::new();
+    let mut req = |f: F| {
+        let v = field(get, f);
+        if v.is_none() {
+            problems.push((f, Problem::Required));
+        }
+        v
+    };
+    let code = req(F::AreaCode);
+    let des = req(F::Designation);
+    let code = code.and_then(|c| {
+        AreaCode::parse(&c)
+            .map_err(|p| problems.push((F::AreaCode, p)))
+            .ok()
+    });
+    let des = des.and_then(|d| {
+        Designation::parse(&d)
+            .map_err(|p| problems.push((F::Designation, p)))
+            .ok()
+    });
+    let mut year = |f: F| match field(get, f) {
+        None => None,
+        Some(y) => crate::registry::parse_year(&y, today)
+            .map_err(|p| problems.push((f, p)))
+            .ok(),
+    };
+    let designated_year = year(F::DesignatedYear);
+    let exit_year = year(F::ExitYear);
+    if let (Some(c), Some(d)) = (code, des) {
+        if c.level() != d.level() {
+            problems.push((
+                F::AreaCode,
+                Problem::WrongLevel {
+                    found: c.level().zh().into(),
+                    expected: d.level().zh().into(),
+                },
+            ));
+        }
+    }
+    if let (Some(d), Some(e)) = (designated_year, exit_year) {
+        if e < d {
+            problems.push((F::ExitYear, Problem::ExitBeforeIdentified));
+        }
+    }
+    match (code, des) {
+        (Some(area_code), Some(designation)) if problems.is_empty() => Ok(AreaDesignation {
+            area_code,
+            designation,
+            designated_year,
+            exit_year,
+        }),
+        _ => Err(problems),
+    }
+}
+
+/// Reads a population row; populations are given per village.
+pub fn parse_population<'a>(
+    get: &'a dyn Fn(PopulationField) -> Option<&'a str>,
+    today: chrono::NaiveDate,
+) -> Result<AreaPopulation, Vec<(PopulationField, Problem)>> {
+    use PopulationField as F;
+    let mut problems = Vec::new();
+    let code = match field(get, F::AreaCode) {
+        None => {
+            problems.push((F::AreaCode, Problem::Required));
+            None
+        }
+        Some(c) => match AreaCode::parse(&c) {
+            Ok(c) if c.level() == AreaLevel::Village => Some(c),
+            Ok(c) => {
+                problems.push((
+                    F::AreaCode,
+                    Problem::NotAVillage {
+                        level: c.level().zh().into(),
+                    },
+                ));
+                None
+            }
+            Err(p) => {
+                problems.push((F::AreaCode, p));
+                None
+            }
+        },
+    };
+    let year = match field(get, F::Year) {
+        None => {
+            problems.push((F::Year, Problem::Required));
+            None
+        }
+        Some(y) => crate::registry::parse_year(&y, today)
+            .map_err(|p| problems.push((F::Year, p)))
+            .ok(),
+    };
+    let pop = match field(get, F::RuralPopulation) {
+        None => {
+            problems.push((F::RuralPopulation, Problem::Required));
+            None
+        }
+        Some(n) => match n.parse::<i64>() {
+            Ok(n) if n < 0 => {
+                problems.push((F::RuralPopulation, Problem::Negative));
+                None
+            }
+            Ok(n) => Some(n),
+            Err(_) => {
+                problems.push((F::RuralPopulation, Problem::NotInteger));
+                None
+            }
+        },
+    };
+    match (code, year, pop) {
+        (Some(area_code), Some(year), Some(rural_population)) if problems.is_empty() => {
+            Ok(AreaPopulation {
+                area_code,
+                year,
+                rural_population,
+            })
+        }
+        _ => Err(problems),
     }
 }
 
@@ -217,7 +400,14 @@ mod tests {
 
     #[test]
     fn malformed_codes_are_refused() {
-        for bad in ["", "5103", "51030410020", "5103041002011", "51030410020a", "五一"] {
+        for bad in [
+            "",
+            "5103",
+            "51030410020",
+            "5103041002011",
+            "51030410020a",
+            "五一",
+        ] {
             assert_eq!(AreaCode::parse(bad), Err(Problem::NotAreaCode), "{bad}");
         }
         assert_eq!(AreaCode::parse_short("510"), Err(Problem::NotAreaCode));
@@ -227,5 +417,48 @@ mod tests {
     fn designations_apply_to_their_level() {
         assert_eq!(Designation::parse("贫困村"), Ok(Designation::PoorVillage));
         assert_eq!(Designation::PoorCounty.level(), AreaLevel::County);
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        let row = |code: &'static str, d: &'static str| {
+            move |f: DesignationField| match f {
+                DesignationField::AreaCode => Some(code),
+                DesignationField::Designation => Some(d),
+                DesignationField::DesignatedYear => Some("2014"),
+                DesignationField::ExitYear => Some("2019"),
+            }
+        };
+        let ok = row("510304000000", "国家级贫困县");
+        assert_eq!(parse_designation(&ok, today).unwrap().exit_year, Some(2019));
+        let bad = row("510304100201", "国家级贫困县");
+        assert!(matches!(
+            parse_designation(&bad, today).unwrap_err()[0].1,
+            Problem::WrongLevel { .. }
+        ));
+    }
+
+    #[test]
+    fn populations_are_per_village_and_not_negative() {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        let row = |code: &'static str, n: &'static str| {
+            move |f: PopulationField| match f {
+                PopulationField::AreaCode => Some(code),
+                PopulationField::Year => Some("2020"),
+                PopulationField::RuralPopulation => Some(n),
+            }
+        };
+        let good = row("510304100201", "2300");
+        assert_eq!(
+            parse_population(&good, today).unwrap().rural_population,
+            2300
+        );
+        let negative = row("510304100201", "-1");
+        assert_eq!(
+            parse_population(&negative, today).unwrap_err(),
+            vec![(PopulationField::RuralPopulation, Problem::Negative)]
+        );
+        let township = row("510304100000", "5");
+        assert!(matches!(
+            parse_population(&township, today).unwrap_err()[0].1,
+            Problem::NotAVillage { .. }
+        ));
     }
 }

@@ -136,7 +136,9 @@ pub enum ChainBreak {
         "entry {seq} does not follow the entry before it (an entry before it was altered, deleted or reordered)"
     )]
     Unlinked { seq: i64 },
-    #[error("the chain ends at entry {last} but its head says {head}: entries after {last} were deleted")]
+    #[error(
+        "the chain ends at entry {last} but its head says {head}: entries after {last} were deleted"
+    )]
     Truncated { last: i64, head: i64 },
     #[error("the chain head hash does not match entry {seq}")]
     HeadMismatch { seq: i64 },
@@ -151,7 +153,10 @@ pub struct ChainVerifier {
 
 impl Default for ChainVerifier {
     fn default() -> Self {
-        ChainVerifier { expected_seq: 1, last_hash: GENESIS_HASH.to_string() }
+        ChainVerifier {
+            expected_seq: 1,
+            last_hash: GENESIS_HASH.to_string(),
+        }
     }
 }
 
@@ -166,10 +171,16 @@ impl ChainVerifier {
             return Err(ChainBreak::Altered { seq: e.seq });
         }
         if e.seq > self.expected_seq {
-            return Err(ChainBreak::Missing { from: self.expected_seq, to: e.seq - 1 });
+            return Err(ChainBreak::Missing {
+                from: self.expected_seq,
+                to: e.seq - 1,
+            });
         }
         if e.seq < self.expected_seq {
-            return Err(ChainBreak::OutOfOrder { seq: e.seq, expected: self.expected_seq });
+            return Err(ChainBreak::OutOfOrder {
+                seq: e.seq,
+                expected: self.expected_seq,
+            });
         }
         if e.prev_hash != self.last_hash {
             return Err(ChainBreak::Unlinked { seq: e.seq });
@@ -185,7 +196,10 @@ impl ChainVerifier {
         let last = self.expected_seq - 1;
         if let Some((head_seq, head_hash)) = head {
             if head_seq > last {
-                return Err(ChainBreak::Truncated { last, head: head_seq });
+                return Err(ChainBreak::Truncated {
+                    last,
+                    head: head_seq,
+                });
             }
             if head_seq == last && head_hash != self.last_hash {
                 return Err(ChainBreak::HeadMismatch { seq: last });
@@ -212,7 +226,9 @@ mod tests {
                     subject_id: seq.to_string(),
                     detail: serde_json::json!({"households": seq, "digest": "ab"}),
                 };
-                let at = Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, seq as u32 % 60).unwrap();
+                let at = Utc
+                    .with_ymd_and_hms(2026, 11, 23, 10, 0, seq as u32 % 60)
+                    .unwrap();
                 let e = ev.seal(seq, at, &prev);
                 prev = e.hash.clone();
                 e
@@ -254,14 +270,20 @@ mod tests {
     fn a_deleted_entry_is_named() {
         let mut c = chain(5);
         c.remove(1);
-        assert_eq!(verify(&c, None), Err(ChainBreak::Missing { from: 2, to: 2 }));
+        assert_eq!(
+            verify(&c, None),
+            Err(ChainBreak::Missing { from: 2, to: 2 })
+        );
     }
 
     #[test]
     fn swapped_entries_are_caught() {
         let mut c = chain(5);
         c.swap(1, 2);
-        assert_eq!(verify(&c, None), Err(ChainBreak::Missing { from: 2, to: 2 }));
+        assert_eq!(
+            verify(&c, None),
+            Err(ChainBreak::Missing { from: 2, to: 2 })
+        );
         // Swapping contents but keeping the sequence numbers in place.
         let mut c = chain(5);
         let (a, b) = (c[1].clone(), c[2].clone());
@@ -274,13 +296,19 @@ mod tests {
     fn deleting_the_last_entries_is_caught_by_the_head() {
         let c = chain(5);
         let head = (5, c[4].hash.as_str());
-        assert_eq!(verify(&c[..3], Some(head)), Err(ChainBreak::Truncated { last: 3, head: 5 }));
+        assert_eq!(
+            verify(&c[..3], Some(head)),
+            Err(ChainBreak::Truncated { last: 3, head: 5 })
+        );
     }
 
     #[test]
     fn canonical_json_sorts_keys_at_every_depth() {
         let v = serde_json::json!({"b": 1, "a": {"z": [1, {"y": 2, "x": 3}], "c": "中"}});
-        assert_eq!(canonical_json(&v), r#"{"a":{"c":"中","z":[1,{"x":3,"y":2}]},"b":1}"#);
+        assert_eq!(
+            canonical_json(&v),
+            r#"{"a":{"c":"中","z":[1,{"x":3,"y":2}]},"b":1}"#
+        );
     }
 
     proptest! {

@@ -28,10 +28,12 @@ const MALE: &[&str] = &[
     "德明", "永福", "光明", "世林", "正华", "成", "波", "涛", "浩", "宇", "俊杰", "子豪",
 ];
 const FEMALE: &[&str] = &[
-    "秀英", "桂英", "秀兰", "玉兰", "桂兰", "淑珍", "丽", "芳", "娟", "敏", "静", "英", "霞",
-    "琴", "燕", "红", "梅", "兰", "雪梅", "春花", "欣怡", "梓涵", "雨桐", "思琪", "诗雨",
+    "秀英", "桂英", "秀兰", "玉兰", "桂兰", "淑珍", "丽", "芳", "娟", "敏", "静", "英", "霞", "琴",
+    "燕", "红", "梅", "兰", "雪梅", "春花", "欣怡", "梓涵", "雨桐", "思琪", "诗雨",
 ];
-const GROUPS: &[&str] = &["一组", "二组", "三组", "四组", "五组", "六组", "七组", "八组"];
+const GROUPS: &[&str] = &[
+    "一组", "二组", "三组", "四组", "五组", "六组", "七组", "八组",
+];
 
 /// Weighted choice from `(weight, value)` pairs.
 fn pick<T: Copy>(rng: &mut ChaCha8Rng, items: &[(u32, T)]) -> T {
@@ -138,7 +140,9 @@ impl Generator {
         let name = self.name(own_surname, gender);
         let age_at_school_start = {
             let start = NaiveDate::from_ymd_opt(self.year, 9, 1).unwrap_or(NaiveDate::MIN);
-            start.year() - birth.year() - i32::from((start.month(), start.day()) < (birth.month(), birth.day()))
+            start.year()
+                - birth.year()
+                - i32::from((start.month(), start.day()) < (birth.month(), birth.day()))
         };
         let school_status = match age_at_school_start {
             a if a < 6 => SchoolStatus::Preschool,
@@ -155,10 +159,18 @@ impl Generator {
                 }
             }
             16..=18 => {
-                if self.rng.gen_bool(0.6) { SchoolStatus::SeniorHigh } else { SchoolStatus::Vocational }
+                if self.rng.gen_bool(0.6) {
+                    SchoolStatus::SeniorHigh
+                } else {
+                    SchoolStatus::Vocational
+                }
             }
             19..=22 if self.rng.gen_bool(0.35) => {
-                if self.rng.gen_bool(0.5) { SchoolStatus::University } else { SchoolStatus::HigherVocational }
+                if self.rng.gen_bool(0.5) {
+                    SchoolStatus::University
+                } else {
+                    SchoolStatus::HigherVocational
+                }
             }
             _ => SchoolStatus::NotInSchool,
         };
@@ -166,13 +178,22 @@ impl Generator {
             a if a < 7 => "学龄前儿童",
             a if a < 13 => "小学",
             a if a > 60 => {
-                if self.rng.gen_bool(0.5) { "文盲或半文盲" } else { "小学" }
+                if self.rng.gen_bool(0.5) {
+                    "文盲或半文盲"
+                } else {
+                    "小学"
+                }
             }
             _ => ["小学", "初中", "初中", "高中", "大专及以上"][self.rng.gen_range(0..5)],
         };
         let health = pick(
             &mut self.rng,
-            &[(80, Health::Healthy), (10, Health::Chronic), (4, Health::Serious), (6, Health::Disabled)],
+            &[
+                (80, Health::Healthy),
+                (10, Health::Chronic),
+                (4, Health::Serious),
+                (6, Health::Disabled),
+            ],
         );
         let disability_grade = (health == Health::Disabled).then(|| {
             pick(
@@ -216,8 +237,9 @@ impl Generator {
         self.next += 1;
         let village = self.villages[vi].code;
         self.per_village[vi] += 1;
-        let household_id = HouseholdId::parse(&format!("{}{:05}", village.as_str(), self.per_village[vi]))
-            .unwrap_or_else(|_| unreachable_id());
+        let household_id =
+            HouseholdId::parse(&format!("{}{:05}", village.as_str(), self.per_village[vi]))
+                .unwrap_or_else(|_| unreachable_id());
         let area6 = village.as_str()[..6].to_string();
         let year = self.year;
 
@@ -230,8 +252,14 @@ impl Generator {
                 (5, HouseholdStatus::Removed),
             ],
         );
-        let poverty_type =
-            pick(&mut self.rng, &[(70, PovertyType::General), (25, PovertyType::Dibao), (5, PovertyType::Tekun)]);
+        let poverty_type = pick(
+            &mut self.rng,
+            &[
+                (70, PovertyType::General),
+                (25, PovertyType::Dibao),
+                (5, PovertyType::Tekun),
+            ],
+        );
         let cause = pick(
             &mut self.rng,
             &[
@@ -248,29 +276,73 @@ impl Generator {
                 (4, Cause::LowMotivation),
             ],
         );
-        let identified_year = pick(&mut self.rng, &[(50, 2014), (15, 2015), (15, 2016), (10, 2017), (6, 2018), (4, 2019)])
-            .min(year);
+        let identified_year = pick(
+            &mut self.rng,
+            &[
+                (50, 2014),
+                (15, 2015),
+                (15, 2016),
+                (10, 2017),
+                (6, 2018),
+                (4, 2019),
+            ],
+        )
+        .min(year);
         let exit_year = match status {
-            HouseholdStatus::Exited => Some(self.rng.gen_range(identified_year.max(2016)..=year.max(identified_year))),
-            HouseholdStatus::Monitored if self.rng.gen_bool(0.6) => {
-                Some(self.rng.gen_range(identified_year..=year.max(identified_year)))
-            }
+            HouseholdStatus::Exited => Some(
+                self.rng
+                    .gen_range(identified_year.max(2016)..=year.max(identified_year)),
+            ),
+            HouseholdStatus::Monitored if self.rng.gen_bool(0.6) => Some(
+                self.rng
+                    .gen_range(identified_year..=year.max(identified_year)),
+            ),
             _ => None,
         };
 
         // Members.
         let surname = SURNAMES[self.rng.gen_range(0..SURNAMES.len())];
         let dibao = poverty_type == PovertyType::Dibao;
-        let insured = if status == HouseholdStatus::Registered { 0.97 } else { 0.995 };
+        let insured = if status == HouseholdStatus::Registered {
+            0.97
+        } else {
+            0.995
+        };
         let head_age: i32 = self.rng.gen_range(24..=82);
-        let head_gender = if self.rng.gen_bool(0.82) { Gender::Male } else { Gender::Female };
-        let mut members = vec![self.person(&household_id, &area6, surname, Relation::Head, head_gender, head_age, insured, dibao)];
+        let head_gender = if self.rng.gen_bool(0.82) {
+            Gender::Male
+        } else {
+            Gender::Female
+        };
+        let mut members = vec![self.person(
+            &household_id,
+            &area6,
+            surname,
+            Relation::Head,
+            head_gender,
+            head_age,
+            insured,
+            dibao,
+        )];
         let alone = poverty_type == PovertyType::Tekun || self.rng.gen_bool(0.12);
         if !alone {
             if self.rng.gen_bool(0.8) {
-                let g = if head_gender == Gender::Male { Gender::Female } else { Gender::Male };
+                let g = if head_gender == Gender::Male {
+                    Gender::Female
+                } else {
+                    Gender::Male
+                };
                 let age = (head_age + self.rng.gen_range(-4..=3)).clamp(20, 90);
-                members.push(self.person(&household_id, &area6, surname, Relation::Spouse, g, age, insured, dibao));
+                members.push(self.person(
+                    &household_id,
+                    &area6,
+                    surname,
+                    Relation::Spouse,
+                    g,
+                    age,
+                    insured,
+                    dibao,
+                ));
             }
             let children = pick(&mut self.rng, &[(25, 0), (35, 1), (28, 2), (10, 3), (2, 4)]);
             for _ in 0..children {
@@ -278,29 +350,77 @@ impl Generator {
                 if age < 0 {
                     continue;
                 }
-                let g = if self.rng.gen_bool(0.52) { Gender::Male } else { Gender::Female };
-                members.push(self.person(&household_id, &area6, surname, Relation::Child, g, age, insured, dibao));
+                let g = if self.rng.gen_bool(0.52) {
+                    Gender::Male
+                } else {
+                    Gender::Female
+                };
+                members.push(self.person(
+                    &household_id,
+                    &area6,
+                    surname,
+                    Relation::Child,
+                    g,
+                    age,
+                    insured,
+                    dibao,
+                ));
             }
             if head_age < 50 && self.rng.gen_bool(0.2) {
                 let age = (head_age + self.rng.gen_range(22..=32)).min(98);
-                let g = if self.rng.gen_bool(0.6) { Gender::Female } else { Gender::Male };
-                members.push(self.person(&household_id, &area6, surname, Relation::Parent, g, age, insured, dibao));
+                let g = if self.rng.gen_bool(0.6) {
+                    Gender::Female
+                } else {
+                    Gender::Male
+                };
+                members.push(self.person(
+                    &household_id,
+                    &area6,
+                    surname,
+                    Relation::Parent,
+                    g,
+                    age,
+                    insured,
+                    dibao,
+                ));
             }
             if head_age >= 52 && self.rng.gen_bool(0.35) {
                 for _ in 0..self.rng.gen_range(1..=2) {
                     let age = self.rng.gen_range(0..=14);
-                    let g = if self.rng.gen_bool(0.52) { Gender::Male } else { Gender::Female };
-                    members.push(self.person(&household_id, &area6, surname, Relation::Grandchild, g, age, insured, dibao));
+                    let g = if self.rng.gen_bool(0.52) {
+                        Gender::Male
+                    } else {
+                        Gender::Female
+                    };
+                    members.push(self.person(
+                        &household_id,
+                        &area6,
+                        surname,
+                        Relation::Grandchild,
+                        g,
+                        age,
+                        insured,
+                        dibao,
+                    ));
                 }
             }
         }
         // Make the cause visible in the members where it is about a person.
-        if cause == Cause::Illness && !members.iter().any(|p| matches!(p.health, Some(Health::Chronic | Health::Serious))) {
+        if cause == Cause::Illness
+            && !members
+                .iter()
+                .any(|p| matches!(p.health, Some(Health::Chronic | Health::Serious)))
+        {
             let i = self.rng.gen_range(0..members.len());
-            members[i].health = Some(if self.rng.gen_bool(0.6) { Health::Chronic } else { Health::Serious });
+            members[i].health = Some(if self.rng.gen_bool(0.6) {
+                Health::Chronic
+            } else {
+                Health::Serious
+            });
             members[i].disability_grade = None;
         }
-        if cause == Cause::Disability && !members.iter().any(|p| p.health == Some(Health::Disabled)) {
+        if cause == Cause::Disability && !members.iter().any(|p| p.health == Some(Health::Disabled))
+        {
             let i = self.rng.gen_range(0..members.len());
             members[i].health = Some(Health::Disabled);
             members[i].disability_grade = Some(DisabilityGrade::Two);
@@ -311,18 +431,27 @@ impl Generator {
         let per_capita: f64 = match status {
             HouseholdStatus::Registered => line * self.rng.gen_range(0.55..1.05),
             HouseholdStatus::Monitored => line * self.rng.gen_range(0.95..1.5),
-            HouseholdStatus::Exited if self.rng.gen_bool(0.01) => line * self.rng.gen_range(0.8..1.0),
+            HouseholdStatus::Exited if self.rng.gen_bool(0.01) => {
+                line * self.rng.gen_range(0.8..1.0)
+            }
             HouseholdStatus::Exited => line * self.rng.gen_range(1.1..2.6),
             _ => line * self.rng.gen_range(1.5..4.0),
         };
         let total_fen = (per_capita * members.len() as f64 * 100.0).round() as i64;
         let income = Yuan::from_fen(total_fen - total_fen % 100);
         let safe = |rng: &mut ChaCha8Rng, p: f64| rng.gen_bool(p);
-        let (housing_p, water_p) =
-            if status == HouseholdStatus::Exited { (0.995, 0.997) } else { (0.93, 0.96) };
+        let (housing_p, water_p) = if status == HouseholdStatus::Exited {
+            (0.995, 0.997)
+        } else {
+            (0.93, 0.96)
+        };
         let phone = self.rng.gen_bool(0.8).then(|| {
-            let prefix = ["138", "139", "158", "183", "136", "177", "189"][self.rng.gen_range(0..7)];
-            Phone::parse(&format!("{prefix}{:08}", self.rng.gen_range(0..100_000_000u32)))
+            let prefix =
+                ["138", "139", "158", "183", "136", "177", "189"][self.rng.gen_range(0..7)];
+            Phone::parse(&format!(
+                "{prefix}{:08}",
+                self.rng.gen_range(0..100_000_000u32)
+            ))
         });
         let household = Household {
             household_id,
@@ -363,7 +492,9 @@ mod tests {
     fn villages() -> Vec<VillageSpec> {
         ["510304100201", "510304100202", "510304101203"]
             .iter()
-            .map(|c| VillageSpec { code: AreaCode::parse(c).unwrap() })
+            .map(|c| VillageSpec {
+                code: AreaCode::parse(c).unwrap(),
+            })
             .collect()
     }
 
@@ -380,7 +511,9 @@ mod tests {
 
     #[test]
     fn generated_data_pass_the_registry_validation() {
-        use crate::registry::{parse_household, parse_person, HouseholdField as HF, PersonField as PF};
+        use crate::registry::{
+            HouseholdField as HF, PersonField as PF, parse_household, parse_person,
+        };
         let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
         let mut g = Generator::new(1, villages(), 2020);
         let mut ids = HashSet::new();
@@ -403,13 +536,45 @@ mod tests {
                     HF::Phone => h.phone.as_ref()?.as_str().into(),
                 })
             };
-            let owned: Vec<(HF, Option<String>)> = [HF::HouseholdId, HF::VillageCode, HF::GroupName, HF::Status, HF::PovertyType, HF::IdentifiedYear, HF::ExitYear, HF::PrimaryCause, HF::HousingSafe, HF::WaterSafe, HF::AnnualNetIncome, HF::IncomeYear, HF::Phone].into_iter().map(|f| (f, hv(f))).collect();
-            let get = |f: HF| owned.iter().find(|(k, _)| *k == f).and_then(|(_, v)| v.as_deref());
+            let owned: Vec<(HF, Option<String>)> = [
+                HF::HouseholdId,
+                HF::VillageCode,
+                HF::GroupName,
+                HF::Status,
+                HF::PovertyType,
+                HF::IdentifiedYear,
+                HF::ExitYear,
+                HF::PrimaryCause,
+                HF::HousingSafe,
+                HF::WaterSafe,
+                HF::AnnualNetIncome,
+                HF::IncomeYear,
+                HF::Phone,
+            ]
+            .into_iter()
+            .map(|f| (f, hv(f)))
+            .collect();
+            let get = |f: HF| {
+                owned
+                    .iter()
+                    .find(|(k, _)| *k == f)
+                    .and_then(|(_, v)| v.as_deref())
+            };
             assert_eq!(parse_household(&get, today), Ok(h.clone()));
             assert!((1..=9).contains(&members.len()));
-            assert_eq!(members.iter().filter(|p| p.relation == Relation::Head).count(), 1);
+            assert_eq!(
+                members
+                    .iter()
+                    .filter(|p| p.relation == Relation::Head)
+                    .count(),
+                1
+            );
             for p in &members {
-                assert!(ids.insert(p.id_number.clone()), "duplicate id {}", p.id_number);
+                assert!(
+                    ids.insert(p.id_number.clone()),
+                    "duplicate id {}",
+                    p.id_number
+                );
                 let pv: Vec<(PF, Option<String>)> = vec![
                     (PF::IdNumber, Some(p.id_number.to_string())),
                     (PF::Name, Some(p.name.clone())),
@@ -418,9 +583,16 @@ mod tests {
                     (PF::Gender, Some(p.gender.zh().into())),
                     (PF::BirthDate, Some(p.birth_date.to_string())),
                     (PF::Health, p.health.map(|x| x.zh().into())),
-                    (PF::DisabilityGrade, p.disability_grade.map(|x| x.zh().into())),
+                    (
+                        PF::DisabilityGrade,
+                        p.disability_grade.map(|x| x.zh().into()),
+                    ),
                 ];
-                let get = |f: PF| pv.iter().find(|(k, _)| *k == f).and_then(|(_, v)| v.as_deref());
+                let get = |f: PF| {
+                    pv.iter()
+                        .find(|(k, _)| *k == f)
+                        .and_then(|(_, v)| v.as_deref())
+                };
                 assert!(parse_person(&get, today).is_ok(), "{p:?}");
             }
         }
@@ -430,7 +602,9 @@ mod tests {
     fn about_forty_percent_of_households_are_poor_through_illness() {
         let mut g = Generator::new(3, villages(), 2020);
         let n = 3000;
-        let ill = (0..n).filter(|_| g.next_household().0.primary_cause == Some(Cause::Illness)).count();
+        let ill = (0..n)
+            .filter(|_| g.next_household().0.primary_cause == Some(Cause::Illness))
+            .count();
         let share = ill as f64 / n as f64;
         assert!((0.36..0.44).contains(&share), "{share}");
     }

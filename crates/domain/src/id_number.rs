@@ -50,7 +50,9 @@ impl IdNumber {
             return Err(Problem::IdCharacters);
         }
         if !PROVINCE_CODES.contains(&&upper[..2]) {
-            return Err(Problem::IdProvince { code: upper[..2].to_string() });
+            return Err(Problem::IdProvince {
+                code: upper[..2].to_string(),
+            });
         }
         let birth = NaiveDate::parse_from_str(&upper[6..14], "%Y%m%d")
             .ok()
@@ -69,7 +71,11 @@ impl IdNumber {
 
     /// Builds a valid ID number from its parts (used by the generator and tests).
     pub fn build(area6: &str, birth: NaiveDate, sequence: u16) -> Self {
-        let mut s = format!("{area6:0>6.6}{}{:03}", birth.format("%Y%m%d"), sequence % 1000);
+        let mut s = format!(
+            "{area6:0>6.6}{}{:03}",
+            birth.format("%Y%m%d"),
+            sequence % 1000
+        );
         let c = check_character(s.as_bytes());
         s.push(c);
         IdNumber(s)
@@ -87,7 +93,11 @@ impl IdNumber {
 
     /// The sex written in the number (odd sequence: male).
     pub fn gender(&self) -> Gender {
-        if (self.0.as_bytes()[16] - b'0') % 2 == 1 { Gender::Male } else { Gender::Female }
+        if (self.0.as_bytes()[16] - b'0') % 2 == 1 {
+            Gender::Male
+        } else {
+            Gender::Female
+        }
     }
 }
 
@@ -110,7 +120,10 @@ mod tests {
     fn a_valid_number_is_accepted_and_tells_birth_date_and_sex() {
         // The standard's own example.
         let id = IdNumber::parse("11010519491231002X", today()).unwrap();
-        assert_eq!(id.birth_date(), NaiveDate::from_ymd_opt(1949, 12, 31).unwrap());
+        assert_eq!(
+            id.birth_date(),
+            NaiveDate::from_ymd_opt(1949, 12, 31).unwrap()
+        );
         assert_eq!(id.gender(), Gender::Female);
     }
 
@@ -130,9 +143,18 @@ mod tests {
 
     #[test]
     fn wrong_length_characters_province_and_dates_are_refused() {
-        assert_eq!(IdNumber::parse("1101051949123100", today()), Err(Problem::IdLength { found: 16 }));
-        assert_eq!(IdNumber::parse("11010519491231002Y", today()), Err(Problem::IdCharacters));
-        assert_eq!(IdNumber::parse("1101051949123A002X", today()), Err(Problem::IdCharacters));
+        assert_eq!(
+            IdNumber::parse("1101051949123100", today()),
+            Err(Problem::IdLength { found: 16 })
+        );
+        assert_eq!(
+            IdNumber::parse("11010519491231002Y", today()),
+            Err(Problem::IdCharacters)
+        );
+        assert_eq!(
+            IdNumber::parse("1101051949123A002X", today()),
+            Err(Problem::IdCharacters)
+        );
         assert_eq!(
             IdNumber::parse(IdNumber::build("991234", today(), 1).as_str(), today()),
             Err(Problem::IdProvince { code: "99".into() })
@@ -142,7 +164,10 @@ mod tests {
         s.push(check_character(s.as_bytes()));
         assert_eq!(IdNumber::parse(&s, today()), Err(Problem::IdBirthDate));
         let future = IdNumber::build("510304", NaiveDate::from_ymd_opt(2030, 1, 1).unwrap(), 1);
-        assert_eq!(IdNumber::parse(future.as_str(), today()), Err(Problem::IdBirthInFuture));
+        assert_eq!(
+            IdNumber::parse(future.as_str(), today()),
+            Err(Problem::IdBirthInFuture)
+        );
     }
 
     #[test]

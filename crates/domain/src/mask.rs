@@ -24,7 +24,10 @@ pub fn mask_phone(phone: &str) -> String {
     };
     let head: String = chars[..head_len].iter().collect();
     let tail: String = chars[chars.len() - keep_tail..].iter().collect();
-    format!("{head}{}{tail}", "*".repeat(chars.len() - head_len - keep_tail))
+    format!(
+        "{head}{}{tail}",
+        "*".repeat(chars.len() - head_len - keep_tail)
+    )
 }
 
 #[cfg(test)]

@@ -38,19 +38,24 @@ impl Yuan {
             None => (body, ""),
         };
         let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-        if int.is_empty() || !digits(int) || !digits(frac) || frac.len() > 2 || body.ends_with('.') {
+        if int.is_empty() || !digits(int) || !digits(frac) || frac.len() > 2 || body.ends_with('.')
+        {
             return Err(Problem::NotMoney);
         }
         if int.len() > 12 {
             return Err(Problem::MoneyOutOfRange);
         }
         let whole: i64 = int.parse().map_err(|_| Problem::NotMoney)?;
-        let cents: i64 = format!("{frac:0<2}").parse().map_err(|_| Problem::NotMoney)?;
+        let cents: i64 = format!("{frac:0<2}")
+            .parse()
+            .map_err(|_| Problem::NotMoney)?;
         let fen = whole * 100 + cents;
         if fen > MAX_FEN {
             return Err(Problem::MoneyOutOfRange);
         }
-        Ok(Yuan { fen: if neg { -fen } else { fen } })
+        Ok(Yuan {
+            fen: if neg { -fen } else { fen },
+        })
     }
 
     /// The amount as an interchange file writes it: no trailing zeros, no separators.
@@ -81,7 +86,9 @@ impl Yuan {
 
     /// Divides evenly among `n` (per-capita income), rounding towards zero to the fen.
     pub fn per(self, n: usize) -> Option<Yuan> {
-        (n > 0).then(|| Yuan { fen: self.fen / n as i64 })
+        (n > 0).then(|| Yuan {
+            fen: self.fen / n as i64,
+        })
     }
 }
 
@@ -106,10 +113,15 @@ mod tests {
 
     #[test]
     fn malformed_amounts_are_refused() {
-        for bad in ["", "1,000", "¥100", "12.345", "1e3", ".5", "5.", "--1", "abc", "1 000"] {
+        for bad in [
+            "", "1,000", "¥100", "12.345", "1e3", ".5", "5.", "--1", "abc", "1 000",
+        ] {
             assert_eq!(Yuan::parse(bad), Err(Problem::NotMoney), "{bad:?}");
         }
-        assert_eq!(Yuan::parse("999999999999999"), Err(Problem::MoneyOutOfRange));
+        assert_eq!(
+            Yuan::parse("999999999999999"),
+            Err(Problem::MoneyOutOfRange)
+        );
     }
 
     #[test]

@@ -55,6 +55,16 @@ pub enum Problem {
     UnknownVillage,
     #[error("this code is a {level}, not a village")]
     NotAVillage { level: String },
+    #[error("this code is a {found}, the file holds {expected} codes")]
+    WrongLevel { found: String, expected: String },
+    #[error("the parent code should be {expected}")]
+    ParentMismatch { expected: String },
+    #[error("no area with this code is known to the platform")]
+    UnknownArea,
+    #[error("must not be negative")]
+    Negative,
+    #[error("not a whole number")]
+    NotInteger,
     #[error("no household with this number in the file or the registry")]
     UnknownHousehold,
     #[error("household number already used on line {first_line}")]
@@ -102,7 +112,9 @@ impl Problem {
             Problem::IdBirthDate => "身份证号中的出生日期不存在".into(),
             Problem::IdBirthInFuture => "身份证号中的出生日期晚于今天".into(),
             Problem::IdCheckCharacter { expected } => format!("校验码应为 {expected}"),
-            Problem::DisagreesWithId { expected } => format!("与身份证号不符，身份证号为 {expected}"),
+            Problem::DisagreesWithId { expected } => {
+                format!("与身份证号不符，身份证号为 {expected}")
+            }
             Problem::NotInList { allowed } => format!("不在取值范围内：{allowed}"),
             Problem::NotBoolean => "不是是/否值（是/否、true/false、1/0、Y/N）".into(),
             Problem::NotYear => "不是年份（四位数字）".into(),
@@ -116,6 +128,13 @@ impl Problem {
             Problem::NotAreaCode => "不是 12 位区划代码".into(),
             Problem::UnknownVillage => "平台中没有此代码的村".into(),
             Problem::NotAVillage { level } => format!("此代码是{level}，不是村"),
+            Problem::WrongLevel { found, expected } => {
+                format!("此代码为{found}代码，本文件应为{expected}代码")
+            }
+            Problem::ParentMismatch { expected } => format!("上级代码应为 {expected}"),
+            Problem::UnknownArea => "平台中没有此区划代码".into(),
+            Problem::Negative => "不能为负数".into(),
+            Problem::NotInteger => "不是整数".into(),
             Problem::UnknownHousehold => "文件和系统中都没有此户编号".into(),
             Problem::DuplicateHousehold { first_line } => format!("户编号与第 {first_line} 行重复"),
             Problem::DuplicateMember { first_line } => {
@@ -130,7 +149,9 @@ impl Problem {
                 format!("状态将由“{from}”变为“{to}”：状态只能通过程序变更")
             }
             Problem::GradeWithoutDisability => "填写了残疾等级，但健康状况不是残疾".into(),
-            Problem::NumberLostDigits => "Excel 将其存为数字并丢失了位数，请将该列设为文本格式".into(),
+            Problem::NumberLostDigits => {
+                "Excel 将其存为数字并丢失了位数，请将该列设为文本格式".into()
+            }
             Problem::UnknownColumn => "未知的列".into(),
             Problem::MissingColumn => "缺少必需的列".into(),
             Problem::DuplicateColumn => "列重复".into(),

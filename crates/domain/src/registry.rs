@@ -25,7 +25,9 @@ pub struct HouseholdId(String);
 impl HouseholdId {
     pub fn parse(text: &str) -> Result<Self, Problem> {
         let t = text.trim();
-        if t.is_empty() || t.len() > 40 || !t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        if t.is_empty()
+            || t.len() > 40
+            || !t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
         {
             return Err(Problem::BadHouseholdId);
         }
@@ -65,7 +67,11 @@ impl Phone {
             }
             None => false,
         };
-        if mobile || landline { Ok(Phone(t.to_string())) } else { Err(Problem::NotPhone) }
+        if mobile || landline {
+            Ok(Phone(t.to_string()))
+        } else {
+            Err(Problem::NotPhone)
+        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -184,7 +190,10 @@ pub fn parse_year(text: &str, today: NaiveDate) -> Result<i32, Problem> {
     let y: i32 = t.parse().map_err(|_| Problem::NotYear)?;
     let max = today.year() + 1;
     if !(FIRST_YEAR..=max).contains(&y) {
-        return Err(Problem::YearOutOfRange { min: FIRST_YEAR, max });
+        return Err(Problem::YearOutOfRange {
+            min: FIRST_YEAR,
+            max,
+        });
     }
     Ok(y)
 }
@@ -254,14 +263,21 @@ pub fn parse_household<'a>(
     today: NaiveDate,
 ) -> Result<Household, FieldProblems<HouseholdField>> {
     use HouseholdField as F;
-    let mut r = Reader { get, problems: Vec::new() };
+    let mut r = Reader {
+        get,
+        problems: Vec::new(),
+    };
     let household_id = r.required(F::HouseholdId, HouseholdId::parse);
     let village_code = r.required(F::VillageCode, AreaCode::parse);
-    let group_name = r.optional(F::GroupName, |v| clean_text(v, 50)).map(Option::flatten);
+    let group_name = r
+        .optional(F::GroupName, |v| clean_text(v, 50))
+        .map(Option::flatten);
     let status = r.required(F::Status, |v| {
         let s = HouseholdStatus::parse(v)?;
         if s == HouseholdStatus::Applicant {
-            return Err(Problem::StatusNotImportable { status: s.zh().into() });
+            return Err(Problem::StatusNotImportable {
+                status: s.zh().into(),
+            });
         }
         Ok(s)
     });
@@ -280,7 +296,8 @@ pub fn parse_household<'a>(
     }
     if let (Some(Some(exit)), Some(ident)) = (exit_year, identified_year) {
         if exit < ident {
-            r.problems.push((F::ExitYear, Problem::ExitBeforeIdentified));
+            r.problems
+                .push((F::ExitYear, Problem::ExitBeforeIdentified));
         }
     }
     match (
@@ -337,14 +354,21 @@ pub fn parse_person<'a>(
     today: NaiveDate,
 ) -> Result<Person, FieldProblems<PersonField>> {
     use PersonField as F;
-    let mut r = Reader { get, problems: Vec::new() };
+    let mut r = Reader {
+        get,
+        problems: Vec::new(),
+    };
     let id_number = r.required(F::IdNumber, |v| IdNumber::parse(v, today));
-    let name = r.required(F::Name, |v| clean_text(v, 50).and_then(|n| n.ok_or(Problem::Required)));
+    let name = r.required(F::Name, |v| {
+        clean_text(v, 50).and_then(|n| n.ok_or(Problem::Required))
+    });
     let household_id = r.required(F::HouseholdId, HouseholdId::parse);
     let relation = r.required(F::Relation, Relation::parse);
     let gender = r.required(F::Gender, Gender::parse);
     let birth_date = r.required(F::BirthDate, |v| parse_past_date(v, today));
-    let education = r.optional(F::Education, |v| clean_text(v, 30)).map(Option::flatten);
+    let education = r
+        .optional(F::Education, |v| clean_text(v, 30))
+        .map(Option::flatten);
     let school_status = r.optional(F::SchoolStatus, SchoolStatus::parse);
     let health = r.optional(F::Health, Health::parse);
     let disability_grade = r.optional(F::DisabilityGrade, DisabilityGrade::parse);
@@ -357,19 +381,22 @@ pub fn parse_person<'a>(
         if let Some(g) = gender {
             if g != id.gender() {
                 let expected = id.gender().zh().to_string();
-                r.problems.push((F::Gender, Problem::DisagreesWithId { expected }));
+                r.problems
+                    .push((F::Gender, Problem::DisagreesWithId { expected }));
             }
         }
         if let Some(b) = birth_date {
             if b != id.birth_date() {
                 let expected = id.birth_date().format("%Y-%m-%d").to_string();
-                r.problems.push((F::BirthDate, Problem::DisagreesWithId { expected }));
+                r.problems
+                    .push((F::BirthDate, Problem::DisagreesWithId { expected }));
             }
         }
     }
     if let (Some(Some(_)), Some(h)) = (disability_grade, health) {
         if h != Some(Health::Disabled) {
-            r.problems.push((F::DisabilityGrade, Problem::GradeWithoutDisability));
+            r.problems
+                .push((F::DisabilityGrade, Problem::GradeWithoutDisability));
         }
     }
     match (
@@ -425,11 +452,17 @@ pub fn parse_person<'a>(
 
 /// Whether an import may set `new` on a household that the registry holds with `current`.
 /// A status only changes through a procedure (domain.md §5), so an import may only repeat it.
-pub fn import_may_set_status(current: HouseholdStatus, new: HouseholdStatus) -> Result<(), Problem> {
+pub fn import_may_set_status(
+    current: HouseholdStatus,
+    new: HouseholdStatus,
+) -> Result<(), Problem> {
     if current == new {
         Ok(())
     } else {
-        Err(Problem::StatusChangeNeedsProcedure { from: current.zh().into(), to: new.zh().into() })
+        Err(Problem::StatusChangeNeedsProcedure {
+            from: current.zh().into(),
+            to: new.zh().into(),
+        })
     }
 }
 
@@ -443,7 +476,9 @@ mod tests {
         NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()
     }
 
-    fn household(fields: &[(HouseholdField, &str)]) -> Result<Household, FieldProblems<HouseholdField>> {
+    fn household(
+        fields: &[(HouseholdField, &str)],
+    ) -> Result<Household, FieldProblems<HouseholdField>> {
         use HouseholdField as F;
         let mut m: HashMap<HouseholdField, String> = [
             (F::HouseholdId, "5103041002010001"),
@@ -491,7 +526,13 @@ mod tests {
         let fields: Vec<_> = err.iter().map(|(f, _)| *f).collect();
         assert_eq!(
             fields,
-            vec![F::VillageCode, F::HousingSafe, F::AnnualNetIncome, F::IncomeYear, F::Phone]
+            vec![
+                F::VillageCode,
+                F::HousingSafe,
+                F::AnnualNetIncome,
+                F::IncomeYear,
+                F::Phone
+            ]
         );
     }
 
@@ -550,8 +591,18 @@ mod tests {
         assert_eq!(
             err,
             vec![
-                (F::Gender, Problem::DisagreesWithId { expected: "女".into() }),
-                (F::BirthDate, Problem::DisagreesWithId { expected: "1949-12-31".into() }),
+                (
+                    F::Gender,
+                    Problem::DisagreesWithId {
+                        expected: "女".into()
+                    }
+                ),
+                (
+                    F::BirthDate,
+                    Problem::DisagreesWithId {
+                        expected: "1949-12-31".into()
+                    }
+                ),
             ]
         );
     }
@@ -559,7 +610,13 @@ mod tests {
     #[test]
     fn a_disability_grade_needs_disabled_health() {
         let err = person(&[(PersonField::Health, "健康")]).unwrap_err();
-        assert_eq!(err, vec![(PersonField::DisabilityGrade, Problem::GradeWithoutDisability)]);
+        assert_eq!(
+            err,
+            vec![(
+                PersonField::DisabilityGrade,
+                Problem::GradeWithoutDisability
+            )]
+        );
     }
 
     #[test]
@@ -585,7 +642,13 @@ mod tests {
     fn phones_mobile_and_landline() {
         assert!(Phone::parse("13912345678").is_ok());
         assert!(Phone::parse("0813-2345678").is_ok());
-        for bad in ["1391234567", "12912345678", "813-2345678", "0813-23456", "phone"] {
+        for bad in [
+            "1391234567",
+            "12912345678",
+            "813-2345678",
+            "0813-23456",
+            "phone",
+        ] {
             assert_eq!(Phone::parse(bad), Err(Problem::NotPhone), "{bad}");
         }
     }

@@ -39,7 +39,11 @@ pub fn poverty_line_for<'a>(
     lines
         .iter()
         .filter(|l| l.year == year)
-        .filter(|l| l.region.as_deref().is_none_or(|r| area.as_str().starts_with(r)))
+        .filter(|l| {
+            l.region
+                .as_deref()
+                .is_none_or(|r| area.as_str().starts_with(r))
+        })
         .max_by_key(|l| l.region.as_ref().map_or(0, String::len))
 }
 

@@ -14,7 +14,10 @@ pub struct StatusCounts {
 
 impl StatusCounts {
     fn index(s: HouseholdStatus) -> usize {
-        HouseholdStatus::ALL.iter().position(|x| *x == s).unwrap_or(0)
+        HouseholdStatus::ALL
+            .iter()
+            .position(|x| *x == s)
+            .unwrap_or(0)
     }
 
     pub fn add(&mut self, status: HouseholdStatus, households: i64, persons: i64) {

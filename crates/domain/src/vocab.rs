@@ -29,7 +29,11 @@ pub trait Vocabulary: Sized + Copy + PartialEq + std::fmt::Debug + 'static {
                     || v.aliases().contains(&t)
             })
             .ok_or_else(|| Problem::NotInList {
-                allowed: Self::ALL.iter().map(|v| v.zh()).collect::<Vec<_>>().join("、"),
+                allowed: Self::ALL
+                    .iter()
+                    .map(|v| v.zh())
+                    .collect::<Vec<_>>()
+                    .join("、"),
             })
     }
 
@@ -194,10 +198,22 @@ mod tests {
 
     #[test]
     fn a_value_is_read_from_code_chinese_english_or_alias() {
-        assert_eq!(HouseholdStatus::parse("registered"), Ok(HouseholdStatus::Registered));
-        assert_eq!(HouseholdStatus::parse("在册"), Ok(HouseholdStatus::Registered));
-        assert_eq!(HouseholdStatus::parse("在册未脱贫"), Ok(HouseholdStatus::Registered));
-        assert_eq!(HouseholdStatus::parse(" 已脱贫 "), Ok(HouseholdStatus::Exited));
+        assert_eq!(
+            HouseholdStatus::parse("registered"),
+            Ok(HouseholdStatus::Registered)
+        );
+        assert_eq!(
+            HouseholdStatus::parse("在册"),
+            Ok(HouseholdStatus::Registered)
+        );
+        assert_eq!(
+            HouseholdStatus::parse("在册未脱贫"),
+            Ok(HouseholdStatus::Registered)
+        );
+        assert_eq!(
+            HouseholdStatus::parse(" 已脱贫 "),
+            Ok(HouseholdStatus::Exited)
+        );
         assert_eq!(Relation::parse("之子"), Ok(Relation::Child));
         assert_eq!(DisabilityGrade::parse("2"), Ok(DisabilityGrade::Two));
         assert_eq!(Cause::parse("Illness"), Ok(Cause::Illness));
@@ -208,7 +224,9 @@ mod tests {
         let err = PovertyType::parse("富裕户").unwrap_err();
         assert_eq!(
             err,
-            Problem::NotInList { allowed: "一般贫困户、低保贫困户、特困供养贫困户".into() }
+            Problem::NotInList {
+                allowed: "一般贫困户、低保贫困户、特困供养贫困户".into()
+            }
         );
     }
 

@@ -1,6 +1,10 @@
 //! The columns of each sheet: English name, Chinese alias, whether required.
 
 use chrono::NaiveDate;
+use jingzhun_domain::area::{
+    AreaDesignation, AreaPopulation, DesignationField, PopulationField, parse_designation,
+    parse_population,
+};
 use jingzhun_domain::registry::{
     FieldProblems, Household, HouseholdField, Person, PersonField, parse_household, parse_person,
 };
@@ -42,7 +46,12 @@ pub struct HouseholdSheet;
 pub struct PersonSheet;
 
 const fn col<F>(field: F, name: &'static str, alias: &'static str, required: bool) -> Column<F> {
-    Column { field, name, alias, required }
+    Column {
+        field,
+        name,
+        alias,
+        required,
+    }
 }
 
 impl SheetSpec for HouseholdSheet {
@@ -63,7 +72,12 @@ impl SheetSpec for HouseholdSheet {
             col(F::PrimaryCause, "primary_cause", "主要致贫原因", false),
             col(F::HousingSafe, "housing_safe", "住房安全", true),
             col(F::WaterSafe, "water_safe", "饮水安全", true),
-            col(F::AnnualNetIncome, "annual_net_income", "家庭年纯收入", true),
+            col(
+                F::AnnualNetIncome,
+                "annual_net_income",
+                "家庭年纯收入",
+                true,
+            ),
             col(F::IncomeYear, "income_year", "收入年度", true),
             col(F::Phone, "phone", "联系电话", false),
         ]
@@ -95,8 +109,18 @@ impl SheetSpec for PersonSheet {
             col(F::Health, "health", "健康状况", false),
             col(F::DisabilityGrade, "disability_grade", "残疾等级", false),
             col(F::Labour, "labor", "劳动技能", false),
-            col(F::MedicalInsurance, "medical_insurance", "参加城乡居民基本医疗保险", false),
-            col(F::PensionInsurance, "pension_insurance", "参加城乡居民基本养老保险", false),
+            col(
+                F::MedicalInsurance,
+                "medical_insurance",
+                "参加城乡居民基本医疗保险",
+                false,
+            ),
+            col(
+                F::PensionInsurance,
+                "pension_insurance",
+                "参加城乡居民基本养老保险",
+                false,
+            ),
             col(F::Dibao, "dibao", "享受低保", false),
         ]
     };
@@ -105,5 +129,53 @@ impl SheetSpec for PersonSheet {
         today: NaiveDate,
     ) -> Result<Person, FieldProblems<PersonField>> {
         parse_person(get, today)
+    }
+}
+
+/// `designations.csv`: area_code, designation, designated_year, exit_year.
+pub struct DesignationSheet;
+/// `populations.csv`: area_code, year, rural_population.
+pub struct PopulationSheet;
+
+impl SheetSpec for DesignationSheet {
+    type Field = DesignationField;
+    type Record = AreaDesignation;
+    const FILE: &'static str = "designations.csv";
+    const SHEET_NAMES: &'static [&'static str] = &["designations", "贫困县村认定"];
+    const COLUMNS: &'static [Column<DesignationField>] = {
+        use DesignationField as F;
+        &[
+            col(F::AreaCode, "area_code", "区划代码", true),
+            col(F::Designation, "designation", "认定类别", true),
+            col(F::DesignatedYear, "designated_year", "认定年度", false),
+            col(F::ExitYear, "exit_year", "退出年度", false),
+        ]
+    };
+    fn parse<'a>(
+        get: &'a dyn Fn(DesignationField) -> Option<&'a str>,
+        today: NaiveDate,
+    ) -> Result<AreaDesignation, FieldProblems<DesignationField>> {
+        parse_designation(get, today)
+    }
+}
+
+impl SheetSpec for PopulationSheet {
+    type Field = PopulationField;
+    type Record = AreaPopulation;
+    const FILE: &'static str = "populations.csv";
+    const SHEET_NAMES: &'static [&'static str] = &["populations", "农村人口"];
+    const COLUMNS: &'static [Column<PopulationField>] = {
+        use PopulationField as F;
+        &[
+            col(F::AreaCode, "area_code", "区划代码", true),
+            col(F::Year, "year", "年度", true),
+            col(F::RuralPopulation, "rural_population", "农村人口", true),
+        ]
+    };
+    fn parse<'a>(
+        get: &'a dyn Fn(PopulationField) -> Option<&'a str>,
+        today: NaiveDate,
+    ) -> Result<AreaPopulation, FieldProblems<PopulationField>> {
+        parse_population(get, today)
     }
 }

@@ -9,6 +9,8 @@ pub mod read;
 pub mod report;
 pub mod write;
 
-pub use columns::{Column, HouseholdSheet, PersonSheet, SheetSpec};
+pub use columns::{
+    Column, DesignationSheet, HouseholdSheet, PersonSheet, PopulationSheet, SheetSpec,
+};
 pub use read::{RowSource, SheetReader, open_csv, open_xlsx_sheets};
 pub use report::{ImportError, Report};

@@ -29,6 +29,20 @@ pub trait RowSource {
     fn next_row(&mut self) -> Option<Result<RawRow, ImportError>>;
 }
 
+impl<R: RowSource + ?Sized> RowSource for Box<R> {
+    fn name(&self) -> &str {
+        (**self).name()
+    }
+
+    fn strict_width(&self) -> bool {
+        (**self).strict_width()
+    }
+
+    fn next_row(&mut self) -> Option<Result<RawRow, ImportError>> {
+        (**self).next_row()
+    }
+}
+
 /// A CSV file (UTF-8, optional BOM, RFC 4180 quoting), read a row at a time.
 pub struct CsvSource<R: Read> {
     name: String,
@@ -41,7 +55,10 @@ pub struct CsvSource<R: Read> {
 pub fn open_csv<R: Read>(name: &str, reader: R) -> CsvSource<R> {
     CsvSource {
         name: name.to_string(),
-        reader: csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(reader),
+        reader: csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(reader),
         record: csv::ByteRecord::new(),
         first: true,
     }
@@ -64,24 +81,39 @@ impl<R: Read> RowSource for CsvSource<R> {
                 let mut cells = Vec::with_capacity(self.record.len());
                 let mut cell_problems = Vec::new();
                 for (i, raw) in self.record.iter().enumerate() {
-                    let raw = if self.first && i == 0 { raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw) } else { raw };
+                    let raw = if self.first && i == 0 {
+                        raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw)
+                    } else {
+                        raw
+                    };
                     match std::str::from_utf8(raw) {
                         Ok(s) => cells.push(s.to_string()),
                         Err(_) => {
                             cells.push(String::from_utf8_lossy(raw).into_owned());
-                            cell_problems.push((i, Problem::Unreadable { detail: "not UTF-8 text".into() }));
+                            cell_problems.push((
+                                i,
+                                Problem::Unreadable {
+                                    detail: "not UTF-8 text".into(),
+                                },
+                            ));
                         }
                     }
                 }
                 self.first = false;
-                Some(Ok(RawRow { line, cells, cell_problems }))
+                Some(Ok(RawRow {
+                    line,
+                    cells,
+                    cell_problems,
+                }))
             }
             Err(e) => Some(Err(ImportError {
                 file: self.name.clone(),
                 line: e.position().map_or(0, |p| p.line()),
                 column: String::new(),
                 value: String::new(),
-                problem: Problem::Unreadable { detail: e.to_string() },
+                problem: Problem::Unreadable {
+                    detail: e.to_string(),
+                },
             })),
         }
     }
@@ -130,7 +162,9 @@ fn cell_text(cell: &Data) -> Result<String, Problem> {
             .ok_or(Problem::NotDate),
         Data::DateTimeIso(s) => Ok(s.chars().take(10).collect()),
         Data::DurationIso(s) => Ok(s.clone()),
-        Data::Error(e) => Err(Problem::Unreadable { detail: format!("cell error {e:?}") }),
+        Data::Error(e) => Err(Problem::Unreadable {
+            detail: format!("cell error {e:?}"),
+        }),
     }
 }
 
@@ -153,7 +187,11 @@ fn sheet_rows(file: &str, range: &calamine::Range<Data>) -> Vec<RawRow> {
                 }
             }
             let _ = file;
-            RawRow { line: u64::from(first_row) + i as u64 + 1, cells, cell_problems }
+            RawRow {
+                line: u64::from(first_row) + i as u64 + 1,
+                cells,
+                cell_problems,
+            }
         })
         .collect()
 }
@@ -196,8 +234,14 @@ pub fn open_xlsx_sheets(
     let hn = format!("{file}[{h}]");
     let pn = format!("{file}[{p}]");
     Ok([
-        XlsxSource { rows: sheet_rows(&hn, &hr).into_iter(), name: hn },
-        XlsxSource { rows: sheet_rows(&pn, &pr).into_iter(), name: pn },
+        XlsxSource {
+            rows: sheet_rows(&hn, &hr).into_iter(),
+            name: hn,
+        },
+        XlsxSource {
+            rows: sheet_rows(&pn, &pr).into_iter(),
+            name: pn,
+        },
     ])
 }
 
@@ -215,7 +259,11 @@ pub struct SheetReader<S: SheetSpec, R: RowSource> {
 impl<S: SheetSpec, R: RowSource> SheetReader<S, R> {
     /// Reads and checks the header row: unknown columns (unless `ignore_unknown`), duplicated
     /// columns and missing required columns are all reported.
-    pub fn open(mut source: R, today: NaiveDate, ignore_unknown: bool) -> Result<Self, Vec<ImportError>> {
+    pub fn open(
+        mut source: R,
+        today: NaiveDate,
+        ignore_unknown: bool,
+    ) -> Result<Self, Vec<ImportError>> {
         let file = source.name().to_string();
         let err = |line: u64, column: &str, problem: Problem| ImportError {
             file: file.clone(),
@@ -249,8 +297,15 @@ impl<S: SheetSpec, R: RowSource> SheetReader<S, R> {
                 None => errors.push(err(header.line, name, Problem::UnknownColumn)),
             }
         }
-        for c in S::COLUMNS.iter().filter(|c| c.required && !positions.contains_key(&c.field)) {
-            errors.push(err(header.line, &format!("{} ({})", c.name, c.alias), Problem::MissingColumn));
+        for c in S::COLUMNS
+            .iter()
+            .filter(|c| c.required && !positions.contains_key(&c.field))
+        {
+            errors.push(err(
+                header.line,
+                &format!("{} ({})", c.name, c.alias),
+                Problem::MissingColumn,
+            ));
         }
         if !errors.is_empty() {
             return Err(errors);
@@ -314,7 +369,10 @@ impl<S: SheetSpec, R: RowSource> SheetReader<S, R> {
                 line: row.line,
                 column: String::new(),
                 value: String::new(),
-                problem: Problem::FieldCount { found: row.cells.len(), expected: width },
+                problem: Problem::FieldCount {
+                    found: row.cells.len(),
+                    expected: width,
+                },
             }]);
         }
         let mut errors: Vec<ImportError> = row
@@ -352,7 +410,9 @@ impl<S: SheetSpec, R: RowSource> SheetReader<S, R> {
                         column: i
                             .and_then(|i| self.headers.get(i).cloned())
                             .unwrap_or_else(|| S::column(f).name.to_string()),
-                        value: i.and_then(|i| row.cells.get(i).cloned()).unwrap_or_default(),
+                        value: i
+                            .and_then(|i| row.cells.get(i).cloned())
+                            .unwrap_or_default(),
                         problem: p,
                     });
                 }

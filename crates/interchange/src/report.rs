@@ -48,7 +48,11 @@ impl Report {
 
     /// Rows with at least one problem.
     pub fn bad_rows(&self) -> usize {
-        let mut rows: Vec<(&str, u64)> = self.errors.iter().map(|e| (e.file.as_str(), e.line)).collect();
+        let mut rows: Vec<(&str, u64)> = self
+            .errors
+            .iter()
+            .map(|e| (e.file.as_str(), e.line))
+            .collect();
         rows.sort_unstable();
         rows.dedup();
         rows.len()

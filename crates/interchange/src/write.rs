@@ -6,7 +6,8 @@ use std::io::Write;
 use jingzhun_domain::mask::{mask_id_number, mask_phone};
 use jingzhun_domain::registry::{Household, Person};
 use jingzhun_domain::vocab::Vocabulary;
-use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
+pub use rust_xlsxwriter::XlsxError;
+use rust_xlsxwriter::{Format, Workbook, Worksheet};
 
 use crate::columns::{Column, HouseholdSheet, PersonSheet, SheetSpec};
 
@@ -28,10 +29,14 @@ pub fn household_cells(h: &Household, masking: Masking) -> Vec<String> {
         h.village_code.to_string(),
         h.group_name.clone().unwrap_or_default(),
         h.status.code().to_string(),
-        h.poverty_type.map(|v| v.zh().to_string()).unwrap_or_default(),
+        h.poverty_type
+            .map(|v| v.zh().to_string())
+            .unwrap_or_default(),
         h.identified_year.to_string(),
         h.exit_year.map(|y| y.to_string()).unwrap_or_default(),
-        h.primary_cause.map(|v| v.zh().to_string()).unwrap_or_default(),
+        h.primary_cause
+            .map(|v| v.zh().to_string())
+            .unwrap_or_default(),
         yes_no(h.housing_safe),
         yes_no(h.water_safe),
         h.annual_net_income.to_plain(),
@@ -60,9 +65,13 @@ pub fn person_cells(p: &Person, masking: Masking) -> Vec<String> {
         p.gender.zh().to_string(),
         p.birth_date.format("%Y-%m-%d").to_string(),
         p.education.clone().unwrap_or_default(),
-        p.school_status.map(|v| v.zh().to_string()).unwrap_or_default(),
+        p.school_status
+            .map(|v| v.zh().to_string())
+            .unwrap_or_default(),
         p.health.map(|v| v.zh().to_string()).unwrap_or_default(),
-        p.disability_grade.map(|v| v.zh().to_string()).unwrap_or_default(),
+        p.disability_grade
+            .map(|v| v.zh().to_string())
+            .unwrap_or_default(),
         p.labour.map(|v| v.zh().to_string()).unwrap_or_default(),
         opt_bool(p.medical_insurance),
         opt_bool(p.pension_insurance),
@@ -83,7 +92,8 @@ impl<W: Write> CsvSheetWriter<W> {
     fn new<F>(mut out: W, cols: &[Column<F>]) -> std::io::Result<Self> {
         out.write_all(b"\xEF\xBB\xBF")?;
         let mut w = csv::Writer::from_writer(out);
-        w.write_record(header(cols)).map_err(std::io::Error::other)?;
+        w.write_record(header(cols))
+            .map_err(std::io::Error::other)?;
         Ok(CsvSheetWriter { w })
     }
 
@@ -138,7 +148,10 @@ impl XlsxRegistryWriter {
             }
             ws.set_freeze_panes(1, 0)?;
         }
-        Ok(XlsxRegistryWriter { workbook, rows: [0, 0] })
+        Ok(XlsxRegistryWriter {
+            workbook,
+            rows: [0, 0],
+        })
     }
 
     pub fn row(&mut self, sheet: Sheet, cells: &[String]) -> Result<(), XlsxError> {
@@ -147,7 +160,8 @@ impl XlsxRegistryWriter {
         let r = self.rows[i];
         let ws = self.workbook.worksheet_from_index(i)?;
         for (c, text) in cells.iter().enumerate() {
-            let numeric = matches!(sheet, Sheet::Households) && NUMERIC_HOUSEHOLD_COLUMNS.contains(&c);
+            let numeric =
+                matches!(sheet, Sheet::Households) && NUMERIC_HOUSEHOLD_COLUMNS.contains(&c);
             match text.parse::<f64>() {
                 Ok(n) if numeric => ws.write_number(r, c as u16, n)?,
                 _ if text.is_empty() => ws,

@@ -16,7 +16,10 @@ impl PgStore {
     /// Connects to a `postgres://` URL and migrates the database.
     pub async fn open(url: &str) -> jingzhun_store::Result<Self> {
         let options = PgConnectOptions::from_str(url)?;
-        let pool = PgPoolOptions::new().max_connections(8).connect_with(options).await?;
+        let pool = PgPoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
         Ok(PgStore { pool })
     }
@@ -58,17 +61,37 @@ pub struct ScratchDatabase {
 impl ScratchDatabase {
     pub async fn create(admin_url: &str) -> jingzhun_store::Result<Self> {
         use rand::Rng;
-        let name = format!("jingzhun_test_{}_{:08x}", std::process::id(), rand::thread_rng().r#gen::<u32>());
+        let name = format!(
+            "jingzhun_test_{}_{:08x}",
+            std::process::id(),
+            rand::thread_rng().r#gen::<u32>()
+        );
         let mut conn = PgConnectOptions::from_str(admin_url)?.connect().await?;
-        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await?;
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut conn)
+            .await?;
         conn.close().await?;
-        let url = PgConnectOptions::from_str(admin_url)?.database(&name).to_url_lossy().to_string();
-        Ok(ScratchDatabase { admin_url: admin_url.to_string(), name, url })
+        let url = PgConnectOptions::from_str(admin_url)?
+            .database(&name)
+            .to_url_lossy()
+            .to_string();
+        Ok(ScratchDatabase {
+            admin_url: admin_url.to_string(),
+            name,
+            url,
+        })
     }
 
     pub async fn drop_now(self) -> jingzhun_store::Result<()> {
-        let mut conn: PgConnection = PgConnectOptions::from_str(&self.admin_url)?.connect().await?;
-        sqlx::query(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)).execute(&mut conn).await?;
+        let mut conn: PgConnection = PgConnectOptions::from_str(&self.admin_url)?
+            .connect()
+            .await?;
+        sqlx::query(&format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            self.name
+        ))
+        .execute(&mut conn)
+        .await?;
         conn.close().await?;
         Ok(())
     }

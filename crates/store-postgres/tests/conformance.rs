@@ -8,7 +8,9 @@ use jingzhun_store::Store;
 use jingzhun_store_postgres::{PgStore, ScratchDatabase};
 
 fn admin_url() -> Option<String> {
-    std::env::var("JINGZHUN_TEST_POSTGRES").ok().filter(|u| !u.is_empty())
+    std::env::var("JINGZHUN_TEST_POSTGRES")
+        .ok()
+        .filter(|u| !u.is_empty())
 }
 
 #[tokio::test]
@@ -23,7 +25,9 @@ async fn postgres_passes_the_storage_conformance_suite() {
         let admin = admin.clone();
         let c = c.clone();
         async move {
-            let db = ScratchDatabase::create(&admin).await.expect("scratch database");
+            let db = ScratchDatabase::create(&admin)
+                .await
+                .expect("scratch database");
             let store: Arc<dyn Store> = Arc::new(PgStore::open(&db.url).await.expect("open"));
             c.lock().expect("lock").push(db);
             store

@@ -8,7 +8,11 @@ use jingzhun_store_sqlite::SqliteStore;
 async fn fresh() -> Arc<dyn Store> {
     // Each store gets its own file; the directory is leaked for the test's lifetime.
     let dir = tempfile::tempdir().expect("tempdir").keep();
-    Arc::new(SqliteStore::open(dir.join("t.db").to_str().expect("utf-8 path")).await.expect("open"))
+    Arc::new(
+        SqliteStore::open(dir.join("t.db").to_str().expect("utf-8 path"))
+            .await
+            .expect("open"),
+    )
 }
 
 #[tokio::test]
@@ -19,10 +23,21 @@ async fn sqlite_passes_the_storage_conformance_suite() {
 #[tokio::test]
 async fn sqlite_runs_in_wal_mode_with_foreign_keys_and_full_sync() {
     let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(dir.path().join("t.db").to_str().unwrap()).await.unwrap();
-    let (mode,): (String,) = sqlx::query_as("PRAGMA journal_mode").fetch_one(store.pool()).await.unwrap();
-    let (fk,): (i64,) = sqlx::query_as("PRAGMA foreign_keys").fetch_one(store.pool()).await.unwrap();
-    let (sync,): (i64,) = sqlx::query_as("PRAGMA synchronous").fetch_one(store.pool()).await.unwrap();
+    let store = SqliteStore::open(dir.path().join("t.db").to_str().unwrap())
+        .await
+        .unwrap();
+    let (mode,): (String,) = sqlx::query_as("PRAGMA journal_mode")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    let (fk,): (i64,) = sqlx::query_as("PRAGMA foreign_keys")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    let (sync,): (i64,) = sqlx::query_as("PRAGMA synchronous")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
     assert_eq!(mode, "wal");
     assert_eq!(fk, 1);
     assert_eq!(sync, 2, "synchronous must be FULL");

@@ -18,7 +18,8 @@ pub mod testsuite;
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use jingzhun_domain::area::{Area, AreaCode, AreaLevel, Designation};
+use jingzhun_domain::area::{Area, AreaCode, AreaLevel};
+pub use jingzhun_domain::area::{AreaDesignation, AreaPopulation};
 use jingzhun_domain::audit::{AuditEntry, AuditEvent};
 use jingzhun_domain::registry::{Household, HouseholdId, Person};
 use jingzhun_domain::summary::StatusCounts;
@@ -57,23 +58,6 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub enum Backend {
     Sqlite,
     Postgres,
-}
-
-/// A designation of an area for a year.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AreaDesignation {
-    pub area_code: AreaCode,
-    pub designation: Designation,
-    pub designated_year: Option<i32>,
-    pub exit_year: Option<i32>,
-}
-
-/// The rural population of an area in a year (the denominator of poverty incidence).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AreaPopulation {
-    pub area_code: AreaCode,
-    pub year: i32,
-    pub rural_population: i64,
 }
 
 /// An import being recorded.
@@ -127,7 +111,8 @@ pub trait Store: Send + Sync + 'static {
     async fn village_codes(&self, within: Option<&AreaCode>) -> Result<Vec<AreaCode>>;
     async fn designations(&self, within: &AreaCode) -> Result<Vec<AreaDesignation>>;
     /// Rural population of each child area of `parent` in `year` (summed over villages).
-    async fn child_populations(&self, parent: &AreaCode, year: i32) -> Result<Vec<(AreaCode, i64)>>;
+    async fn child_populations(&self, parent: &AreaCode, year: i32)
+    -> Result<Vec<(AreaCode, i64)>>;
 
     // Registry.
     async fn household(&self, id: &HouseholdId) -> Result<Option<Household>>;
@@ -171,7 +156,10 @@ pub trait Tx: Send {
     async fn put_populations(&mut self, rows: &[AreaPopulation]) -> Result<()>;
 
     /// Statuses of those of `ids` that the registry holds.
-    async fn household_statuses(&mut self, ids: &[HouseholdId]) -> Result<Vec<(HouseholdId, HouseholdStatus)>>;
+    async fn household_statuses(
+        &mut self,
+        ids: &[HouseholdId],
+    ) -> Result<Vec<(HouseholdId, HouseholdStatus)>>;
     /// Inserts or replaces households; the members of a replaced household are removed (the
     /// import brings the new list).
     async fn put_households(&mut self, rows: &[Household], import_id: i64) -> Result<()>;

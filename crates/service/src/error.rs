@@ -1,0 +1,44 @@
+//! The errors of the use cases. Each variant says what a person can do about it; the web layer
+//! maps each to one HTTP status in one place.
+
+use std::path::{Path, PathBuf};
+
+use jingzhun_interchange::Report;
+use jingzhun_store::{ImportRecord, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// The database failed (500).
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The input had bad rows; nothing was written (422).
+    #[error("import refused: {} problem(s) in {} row(s); nothing was written", .0.errors.len(), .0.bad_rows())]
+    Rejected(Report),
+    /// The same file was imported before (409).
+    #[error("this file was already imported (import #{} on {}); use --force to import it again", .previous.id, .previous.started_at)]
+    DuplicateImport { previous: ImportRecord },
+    /// Something named does not exist (404).
+    #[error("{what} {key} not found")]
+    NotFound { what: &'static str, key: String },
+    /// A request that cannot be carried out as asked (400).
+    #[error("{0}")]
+    Invalid(String),
+    /// A file could not be read or written.
+    #[error("{}: {source}", .path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// The XLSX writer failed.
+    #[error("cannot write the workbook: {0}")]
+    Xlsx(String),
+}
+
+impl ServiceError {
+    pub fn io(path: &Path, source: std::io::Error) -> Self {
+        ServiceError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}

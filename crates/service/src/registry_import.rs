@@ -1,0 +1,537 @@
+//! The registry import: a folder with `households.csv` and `persons.csv`, or one `.xlsx` with
+//! two sheets, validated row by row and written all or nothing.
+//!
+//! Two stages run side by side: a reader thread parses and validates rows (the domain rules,
+//! duplicates within the file, known villages) and sends them in chunks; the writer checks what
+//! needs the database (existing households and their statuses) and writes each chunk inside one
+//! transaction. After the first problem nothing more is written but reading goes on, so the
+//! report names every bad row; then the transaction is dropped and the database is as before.
+//! The import, its audit entry and its data commit together or not at all.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use jingzhun_domain::Problem;
+use jingzhun_domain::area::{AreaCode, AreaLevel};
+use jingzhun_domain::audit::AuditEvent;
+use jingzhun_domain::registry::{
+    Household, HouseholdField, HouseholdId, Person, PersonField, import_may_set_status,
+};
+use jingzhun_interchange::read::{RowSource, SheetReader, open_csv, open_xlsx_sheets};
+use jingzhun_interchange::{HouseholdSheet, ImportError, PersonSheet, Report, SheetSpec};
+use jingzhun_store::{NewImport, Store};
+use serde::Serialize;
+use sha2::Digest;
+use tokio::sync::mpsc;
+
+use crate::{ServiceError, file_digest};
+
+/// Rows per chunk sent from the reader to the writer.
+const CHUNK: usize = 2000;
+
+/// Where a registry import reads from.
+#[derive(Debug, Clone)]
+pub enum RegistrySource {
+    /// A folder holding `households.csv` and `persons.csv` (other files are ignored).
+    Folder(PathBuf),
+    /// One workbook with a households sheet and a persons sheet.
+    Xlsx(PathBuf),
+}
+
+impl RegistrySource {
+    /// A folder or a `.xlsx` file.
+    pub fn from_path(path: &Path) -> Result<Self, ServiceError> {
+        if path.is_dir() {
+            Ok(RegistrySource::Folder(path.to_path_buf()))
+        } else if path.is_file()
+            && path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
+        {
+            Ok(RegistrySource::Xlsx(path.to_path_buf()))
+        } else if !path.exists() {
+            Err(ServiceError::NotFound {
+                what: "file or folder",
+                key: path.display().to_string(),
+            })
+        } else {
+            Err(ServiceError::Invalid(format!(
+                "{}: give a folder holding households.csv and persons.csv, or one .xlsx workbook",
+                path.display()
+            )))
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            RegistrySource::Folder(p) | RegistrySource::Xlsx(p) => p.display().to_string(),
+        }
+    }
+
+    /// SHA-256 over what the import reads (both CSV files, or the workbook).
+    fn digest(&self) -> Result<String, ServiceError> {
+        match self {
+            RegistrySource::Folder(dir) => {
+                let mut missing = Report::default();
+                for f in [HouseholdSheet::FILE, PersonSheet::FILE] {
+                    if !dir.join(f).is_file() {
+                        missing.push(ImportError {
+                            file: f.into(),
+                            line: 0,
+                            column: String::new(),
+                            value: String::new(),
+                            problem: Problem::MissingFile,
+                        });
+                    }
+                }
+                if !missing.is_empty() {
+                    return Err(ServiceError::Rejected(missing));
+                }
+                let mut h = sha2::Sha256::new();
+                h.update(file_digest(&dir.join(HouseholdSheet::FILE))?.as_bytes());
+                h.update(file_digest(&dir.join(PersonSheet::FILE))?.as_bytes());
+                Ok(hex::encode(h.finalize()))
+            }
+            RegistrySource::Xlsx(p) => file_digest(p),
+        }
+    }
+}
+
+/// How to import.
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    /// Who imports (`cli:<user>`, `user:<login>`).
+    pub actor: String,
+    /// Import even if the same file was imported before.
+    pub force: bool,
+    /// Ignore columns the interchange format does not define instead of refusing them.
+    pub ignore_unknown_columns: bool,
+    /// The date against which "in the future" is judged.
+    pub today: NaiveDate,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportSummary {
+    pub import_id: i64,
+    pub digest: String,
+    pub households: i64,
+    pub persons: i64,
+    /// Households the registry did not hold before.
+    pub new_households: i64,
+    /// Households the registry held, whose data (and members) were replaced.
+    pub replaced_households: i64,
+    pub audit_seq: i64,
+}
+
+/// Progress of a long import, for a progress bar or a log line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Progress {
+    /// Rows read so far from a file.
+    Rows { file: String, rows: u64 },
+    /// Everything was read and is being committed.
+    Committing,
+}
+
+/// What the reader sends the writer.
+enum Msg {
+    Households {
+        file: Arc<str>,
+        id_col: String,
+        status_col: String,
+        rows: Vec<(u64, Household)>,
+    },
+    /// Persons with whether their household is in the same import.
+    Persons {
+        file: Arc<str>,
+        household_col: String,
+        rows: Vec<(u64, Person, bool)>,
+    },
+    Errors(Vec<ImportError>),
+    Progress(Progress),
+}
+
+/// Imports a registry. On bad rows returns [`ServiceError::Rejected`] with every problem and
+/// writes nothing; a file imported before is refused with [`ServiceError::DuplicateImport`]
+/// unless `force`.
+pub async fn import_registry(
+    store: &dyn Store,
+    source: &RegistrySource,
+    opts: &ImportOptions,
+    progress: &(dyn Fn(&Progress) + Send + Sync),
+) -> Result<ImportSummary, ServiceError> {
+    let digest = source.digest()?;
+    if let Some(previous) = store.import_by_digest("registry", &digest).await? {
+        if !opts.force {
+            return Err(ServiceError::DuplicateImport { previous });
+        }
+    }
+    let villages: Arc<HashSet<AreaCode>> =
+        Arc::new(store.village_codes(None).await?.into_iter().collect());
+
+    let (sender, mut receiver) = mpsc::channel::<Msg>(4);
+    let reader = {
+        let source = source.clone();
+        let villages = villages.clone();
+        let (today, ignore) = (opts.today, opts.ignore_unknown_columns);
+        tokio::task::spawn_blocking(move || {
+            read_registry(&source, &villages, today, ignore, &sender)
+        })
+    };
+
+    let mut tx = store.begin().await?;
+    let import_id = tx
+        .begin_import(&NewImport {
+            kind: "registry".into(),
+            digest: digest.clone(),
+            source: source.describe(),
+            actor: opts.actor.clone(),
+            forced: opts.force,
+        })
+        .await?;
+    let mut report = Report::default();
+    let (mut households, mut persons, mut new_households, mut replaced) = (0i64, 0i64, 0i64, 0i64);
+    while let Some(msg) = receiver.recv().await {
+        match msg {
+            Msg::Errors(errors) => errors.into_iter().for_each(|e| report.push(e)),
+            Msg::Progress(p) => progress(&p),
+            Msg::Households {
+                file,
+                id_col,
+                status_col,
+                rows,
+            } => {
+                let ids: Vec<HouseholdId> =
+                    rows.iter().map(|(_, h)| h.household_id.clone()).collect();
+                let existing: HashMap<HouseholdId, _> =
+                    tx.household_statuses(&ids).await?.into_iter().collect();
+                for (line, h) in &rows {
+                    match existing.get(&h.household_id) {
+                        None => new_households += 1,
+                        Some(current) => {
+                            replaced += 1;
+                            if let Err(p) = import_may_set_status(*current, h.status) {
+                                let _ = &id_col;
+                                report.push(ImportError {
+                                    file: file.to_string(),
+                                    line: *line,
+                                    column: status_col.clone(),
+                                    value: jingzhun_domain::vocab::Vocabulary::code(h.status)
+                                        .into(),
+                                    problem: p,
+                                });
+                            }
+                        }
+                    }
+                }
+                households += rows.len() as i64;
+                if report.is_empty() {
+                    let records: Vec<Household> = rows.into_iter().map(|(_, h)| h).collect();
+                    tx.put_households(&records, import_id).await?;
+                }
+            }
+            Msg::Persons {
+                file,
+                household_col,
+                rows,
+            } => {
+                let outside: Vec<HouseholdId> = {
+                    let set: HashSet<&HouseholdId> = rows
+                        .iter()
+                        .filter(|(_, _, in_file)| !in_file)
+                        .map(|(_, p, _)| &p.household_id)
+                        .collect();
+                    set.into_iter().cloned().collect()
+                };
+                let known: HashSet<HouseholdId> = if outside.is_empty() {
+                    HashSet::new()
+                } else {
+                    tx.household_statuses(&outside)
+                        .await?
+                        .into_iter()
+                        .map(|(h, _)| h)
+                        .collect()
+                };
+                for (line, p, in_file) in &rows {
+                    if !in_file && !known.contains(&p.household_id) {
+                        report.push(ImportError {
+                            file: file.to_string(),
+                            line: *line,
+                            column: household_col.clone(),
+                            value: p.household_id.to_string(),
+                            problem: Problem::UnknownHousehold,
+                        });
+                    }
+                }
+                persons += rows.len() as i64;
+                if report.is_empty() {
+                    let records: Vec<Person> = rows.into_iter().map(|(_, p, _)| p).collect();
+                    tx.put_persons(&records).await?;
+                }
+            }
+        }
+    }
+    reader
+        .await
+        .map_err(|e| ServiceError::Invalid(format!("the reader stopped: {e}")))?;
+    if !report.is_empty() {
+        // Dropping the transaction rolls back everything written so far.
+        return Err(ServiceError::Rejected(report));
+    }
+    progress(&Progress::Committing);
+    tx.finish_import(import_id, households, persons).await?;
+    let entry = tx
+        .append_audit(&AuditEvent {
+            actor: opts.actor.clone(),
+            action: "registry.import".into(),
+            subject_kind: "import".into(),
+            subject_id: import_id.to_string(),
+            detail: serde_json::json!({
+                "digest": digest,
+                "source": source.describe(),
+                "households": households,
+                "persons": persons,
+                "new_households": new_households,
+                "replaced_households": replaced,
+                "forced": opts.force,
+            }),
+        })
+        .await?;
+    tx.commit().await?;
+    Ok(ImportSummary {
+        import_id,
+        digest,
+        households,
+        persons,
+        new_households,
+        replaced_households: replaced,
+        audit_seq: entry.seq,
+    })
+}
+
+/// The reader stage: opens the sources, reads both sheets and sends chunks and problems.
+fn read_registry(
+    source: &RegistrySource,
+    villages: &HashSet<AreaCode>,
+    today: NaiveDate,
+    ignore_unknown: bool,
+    out: &mpsc::Sender<Msg>,
+) {
+    let send = |m: Msg| {
+        // The writer only stops listening when it failed itself; its error is reported.
+        let _ = out.blocking_send(m);
+    };
+    let (hs, ps): (Box<dyn RowSource + Send>, Box<dyn RowSource + Send>) = match source {
+        RegistrySource::Folder(dir) => {
+            let open = |f: &str| -> Result<Box<dyn RowSource + Send>, ImportError> {
+                let path = dir.join(f);
+                let file = std::fs::File::open(&path).map_err(|e| ImportError {
+                    file: f.into(),
+                    line: 0,
+                    column: String::new(),
+                    value: String::new(),
+                    problem: Problem::Unreadable {
+                        detail: e.to_string(),
+                    },
+                })?;
+                Ok(Box::new(open_csv(
+                    f,
+                    std::io::BufReader::with_capacity(1 << 17, file),
+                )))
+            };
+            match (open(HouseholdSheet::FILE), open(PersonSheet::FILE)) {
+                (Ok(h), Ok(p)) => (h, p),
+                (h, p) => {
+                    send(Msg::Errors(h.err().into_iter().chain(p.err()).collect()));
+                    return;
+                }
+            }
+        }
+        RegistrySource::Xlsx(path) => {
+            let name = path.file_name().map_or_else(
+                || "registry.xlsx".into(),
+                |n| n.to_string_lossy().into_owned(),
+            );
+            let bytes = match std::fs::read(path) {
+                Ok(b) => b,
+                Err(e) => {
+                    send(Msg::Errors(vec![ImportError {
+                        file: name,
+                        line: 0,
+                        column: String::new(),
+                        value: String::new(),
+                        problem: Problem::Unreadable {
+                            detail: e.to_string(),
+                        },
+                    }]));
+                    return;
+                }
+            };
+            match open_xlsx_sheets(
+                &name,
+                bytes,
+                [HouseholdSheet::SHEET_NAMES, PersonSheet::SHEET_NAMES],
+            ) {
+                Ok([h, p]) => (Box::new(h), Box::new(p)),
+                Err(e) => {
+                    send(Msg::Errors(vec![e]));
+                    return;
+                }
+            }
+        }
+    };
+
+    // Households: line and index of each household in the file.
+    let mut in_file: HashMap<HouseholdId, (u64, u32)> = HashMap::new();
+    match SheetReader::<HouseholdSheet, _>::open(hs, today, ignore_unknown) {
+        Err(errors) => send(Msg::Errors(errors)),
+        Ok(mut r) => {
+            let file: Arc<str> = r.file().into();
+            let id_col = r.column_name(HouseholdField::HouseholdId);
+            let status_col = r.column_name(HouseholdField::Status);
+            let mut rows = Vec::with_capacity(CHUNK);
+            let mut errors = Vec::new();
+            let mut n = 0u64;
+            while let Some((line, rec)) = r.next_record() {
+                n += 1;
+                match rec {
+                    Err(e) => errors.extend(e),
+                    Ok(h) => {
+                        let village = h.village_code;
+                        if village.level() != AreaLevel::Village {
+                            let level = village.level().zh().to_string();
+                            errors.push(r.error(
+                                line,
+                                HouseholdField::VillageCode,
+                                village.as_str(),
+                                Problem::NotAVillage { level },
+                            ));
+                        } else if !villages.contains(&village) {
+                            errors.push(r.error(
+                                line,
+                                HouseholdField::VillageCode,
+                                village.as_str(),
+                                Problem::UnknownVillage,
+                            ));
+                        }
+                        let idx = in_file.len() as u32;
+                        match in_file.get(&h.household_id) {
+                            Some((first_line, _)) => errors.push(r.error(
+                                line,
+                                HouseholdField::HouseholdId,
+                                h.household_id.as_str(),
+                                Problem::DuplicateHousehold {
+                                    first_line: *first_line,
+                                },
+                            )),
+                            None => {
+                                in_file.insert(h.household_id.clone(), (line, idx));
+                                rows.push((line, h));
+                            }
+                        }
+                    }
+                }
+                if rows.len() == CHUNK {
+                    if !errors.is_empty() {
+                        send(Msg::Errors(std::mem::take(&mut errors)));
+                    }
+                    send(Msg::Households {
+                        file: file.clone(),
+                        id_col: id_col.clone(),
+                        status_col: status_col.clone(),
+                        rows: std::mem::take(&mut rows),
+                    });
+                    send(Msg::Progress(Progress::Rows {
+                        file: file.to_string(),
+                        rows: n,
+                    }));
+                }
+            }
+            send(Msg::Errors(errors));
+            send(Msg::Households {
+                file: file.clone(),
+                id_col,
+                status_col,
+                rows,
+            });
+            send(Msg::Progress(Progress::Rows {
+                file: file.to_string(),
+                rows: n,
+            }));
+        }
+    }
+
+    // Persons: a person may be in two households, but only once in each.
+    let mut members: HashMap<(u32, u64), u64> = HashMap::new();
+    let mut outside: HashMap<HouseholdId, u32> = HashMap::new();
+    match SheetReader::<PersonSheet, _>::open(ps, today, ignore_unknown) {
+        Err(errors) => send(Msg::Errors(errors)),
+        Ok(mut r) => {
+            let file: Arc<str> = r.file().into();
+            let household_col = r.column_name(PersonField::HouseholdId);
+            let mut rows = Vec::with_capacity(CHUNK);
+            let mut errors = Vec::new();
+            let mut n = 0u64;
+            while let Some((line, rec)) = r.next_record() {
+                n += 1;
+                match rec {
+                    Err(e) => errors.extend(e),
+                    Ok(p) => {
+                        let (idx, here) = match in_file.get(&p.household_id) {
+                            Some((_, idx)) => (*idx, true),
+                            None => {
+                                let next = (in_file.len() + outside.len()) as u32;
+                                (
+                                    *outside.entry(p.household_id.clone()).or_insert(next),
+                                    false,
+                                )
+                            }
+                        };
+                        // The first 17 digits determine an ID number (the 18th is their check).
+                        let id17: u64 = p.id_number.as_str()[..17].parse().unwrap_or(0);
+                        match members.get(&(idx, id17)) {
+                            Some(first_line) => errors.push(r.error(
+                                line,
+                                PersonField::IdNumber,
+                                p.id_number.as_str(),
+                                Problem::DuplicateMember {
+                                    first_line: *first_line,
+                                },
+                            )),
+                            None => {
+                                members.insert((idx, id17), line);
+                                rows.push((line, p, here));
+                            }
+                        }
+                    }
+                }
+                if rows.len() == CHUNK {
+                    if !errors.is_empty() {
+                        send(Msg::Errors(std::mem::take(&mut errors)));
+                    }
+                    send(Msg::Persons {
+                        file: file.clone(),
+                        household_col: household_col.clone(),
+                        rows: std::mem::take(&mut rows),
+                    });
+                    send(Msg::Progress(Progress::Rows {
+                        file: file.to_string(),
+                        rows: n,
+                    }));
+                }
+            }
+            send(Msg::Errors(errors));
+            send(Msg::Persons {
+                file: file.clone(),
+                household_col,
+                rows,
+            });
+            send(Msg::Progress(Progress::Rows {
+                file: file.to_string(),
+                rows: n,
+            }));
+        }
+    }
+}
