@@ -139,7 +139,6 @@ pub enum Progress {
 enum Msg {
     Households {
         file: Arc<str>,
-        id_col: String,
         status_col: String,
         rows: Vec<(u64, Household)>,
     },
@@ -199,7 +198,6 @@ pub async fn import_registry(
             Msg::Progress(p) => progress(&p),
             Msg::Households {
                 file,
-                id_col,
                 status_col,
                 rows,
             } => {
@@ -213,7 +211,6 @@ pub async fn import_registry(
                         Some(current) => {
                             replaced += 1;
                             if let Err(p) = import_may_set_status(*current, h.status) {
-                                let _ = &id_col;
                                 report.push(ImportError {
                                     file: file.to_string(),
                                     line: *line,
@@ -385,11 +382,15 @@ fn read_registry(
 
     // Households: line and index of each household in the file.
     let mut in_file: HashMap<HouseholdId, (u64, u32)> = HashMap::new();
+    // When the households sheet cannot be read at all, persons' references cannot be judged.
+    let mut households_unreadable = false;
     match SheetReader::<HouseholdSheet, _>::open(hs, today, ignore_unknown) {
-        Err(errors) => send(Msg::Errors(errors)),
+        Err(errors) => {
+            households_unreadable = true;
+            send(Msg::Errors(errors));
+        }
         Ok(mut r) => {
             let file: Arc<str> = r.file().into();
-            let id_col = r.column_name(HouseholdField::HouseholdId);
             let status_col = r.column_name(HouseholdField::Status);
             let mut rows = Vec::with_capacity(CHUNK);
             let mut errors = Vec::new();
@@ -439,7 +440,6 @@ fn read_registry(
                     }
                     send(Msg::Households {
                         file: file.clone(),
-                        id_col: id_col.clone(),
                         status_col: status_col.clone(),
                         rows: std::mem::take(&mut rows),
                     });
@@ -452,7 +452,6 @@ fn read_registry(
             send(Msg::Errors(errors));
             send(Msg::Households {
                 file: file.clone(),
-                id_col,
                 status_col,
                 rows,
             });
@@ -485,7 +484,7 @@ fn read_registry(
                                 let next = (in_file.len() + outside.len()) as u32;
                                 (
                                     *outside.entry(p.household_id.clone()).or_insert(next),
-                                    false,
+                                    households_unreadable,
                                 )
                             }
                         };

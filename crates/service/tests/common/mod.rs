@@ -1,0 +1,90 @@
+//! Test databases: a fresh SQLite file always, and a throw-away PostgreSQL database when
+//! `JINGZHUN_TEST_POSTGRES` names an administrative URL.
+
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::sync::Arc;
+
+use jingzhun_service::Store;
+use jingzhun_store_postgres::ScratchDatabase;
+
+pub struct TestDb {
+    pub name: &'static str,
+    pub url: String,
+    pub store: Arc<dyn Store>,
+    scratch: Option<ScratchDatabase>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDb {
+    pub async fn sqlite() -> TestDb {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let url = dir.path().join("t.db").to_str().expect("utf-8").to_string();
+        let store = jingzhun_service::connect(&url).await.expect("open sqlite");
+        TestDb {
+            name: "sqlite",
+            url,
+            store,
+            scratch: None,
+            _dir: Some(dir),
+        }
+    }
+
+    pub async fn postgres(admin: &str) -> TestDb {
+        let scratch = ScratchDatabase::create(admin)
+            .await
+            .expect("scratch database");
+        let store = jingzhun_service::connect(&scratch.url)
+            .await
+            .expect("open postgres");
+        TestDb {
+            name: "postgres",
+            url: scratch.url.clone(),
+            store,
+            scratch: Some(scratch),
+            _dir: None,
+        }
+    }
+
+    /// Runs raw SQL against the database behind the store (to tamper with it, as an attacker would).
+    pub async fn exec(&self, sql: &str) {
+        if self.name == "sqlite" {
+            let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", self.url))
+                .await
+                .expect("raw sqlite");
+            sqlx::query(sql).execute(&pool).await.expect("raw sql");
+            pool.close().await;
+        } else {
+            let pool = sqlx::PgPool::connect(&self.url)
+                .await
+                .expect("raw postgres");
+            sqlx::query(sql).execute(&pool).await.expect("raw sql");
+            pool.close().await;
+        }
+    }
+
+    pub async fn finish(self) {
+        if let Some(s) = self.scratch {
+            s.drop_now().await.expect("drop scratch database");
+        }
+    }
+}
+
+/// The backends to run a test on: SQLite, and PostgreSQL when configured.
+pub async fn each_backend() -> Vec<TestDb> {
+    let mut v = vec![TestDb::sqlite().await];
+    match std::env::var("JINGZHUN_TEST_POSTGRES") {
+        Ok(admin) if !admin.is_empty() => v.push(TestDb::postgres(&admin).await),
+        _ => eprintln!("JINGZHUN_TEST_POSTGRES is not set: this test runs on SQLite only here"),
+    }
+    v
+}
+
+pub fn write(dir: &Path, name: &str, text: &str) {
+    std::fs::write(dir.join(name), text).expect("write fixture");
+}
+
+pub fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).expect("read")
+}
