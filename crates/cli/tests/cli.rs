@@ -1,0 +1,172 @@
+//! The `jingzhun` command as a person uses it: exit codes, reports on disk, the demo, and an
+//! import killed half-way.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+fn jingzhun(db: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_jingzhun"))
+        .arg("--database")
+        .arg(db)
+        .args(args)
+        .env_remove("JINGZHUN_DATABASE_URL")
+        .output()
+        .expect("run jingzhun")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+async fn scalar(db: &Path, sql: &str) -> i64 {
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display())).await.expect("open");
+    let (n,): (i64,) = sqlx::query_as(sql).fetch_one(&pool).await.expect("query");
+    pool.close().await;
+    n
+}
+
+#[test]
+fn demo_builds_once_then_reuses_and_prints_townships() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    let first = jingzhun(&db, &["demo"]);
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    let out = text(&first.stdout);
+    assert!(out.contains("Demo data created"));
+    assert!(out.contains("牛佛镇") && out.contains("合计 total"), "{out}");
+    assert_eq!(out.lines().filter(|l| l.starts_with("510304")).count(), 16, "the county line and 15 townships");
+    let second = jingzhun(&db, &["demo"]);
+    assert!(text(&second.stdout).contains("Reusing demo data"));
+    let verify = jingzhun(&db, &["audit", "verify"]);
+    assert!(verify.status.success());
+    assert!(text(&verify.stdout).contains("intact"));
+}
+
+#[test]
+fn a_rejected_import_exits_3_and_leaves_the_report_as_text_and_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    assert!(jingzhun(&db, &["demo"]).status.success());
+    let input = dir.path().join("in");
+    std::fs::create_dir(&input).unwrap();
+    std::fs::write(input.join("households.csv"), "household_id,village_code,status,identified_year,housing_safe,water_safe,annual_net_income,income_year\nX1,510304001011,registered,2014,是,是,12e3,2020\n").unwrap();
+    std::fs::write(input.join("persons.csv"), "id_number,name,household_id,relation,gender,birth_date\n").unwrap();
+    let out = jingzhun(&db, &["import", "registry", input.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("households.csv:2 annual_net_income 12e3"));
+    let txt = std::fs::read_to_string(input.join("import-errors.txt")).unwrap();
+    let csv = std::fs::read_to_string(input.join("import-errors.csv")).unwrap();
+    assert!(txt.contains("不是金额"));
+    assert!(csv.starts_with("file,line,column,value,reason_zh,reason_en\nhouseholds.csv,2,annual_net_income,12e3,"));
+}
+
+#[test]
+fn importing_the_same_files_twice_exits_4_unless_forced() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    assert!(jingzhun(&db, &["demo"]).status.success());
+    let gen = dir.path().join("gen");
+    assert!(jingzhun(&db, &["generate", "--households", "10", "--area", "510304001", "--seed", "9", gen.to_str().unwrap()]).status.success());
+    let other = dir.path().join("other.db");
+    // Load only the areas into the other database, through the demo's shipped files.
+    assert!(jingzhun(&other, &["areas", "import", concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/areas/510304")]).status.success());
+    let first = jingzhun(&other, &["import", "registry", gen.to_str().unwrap()]);
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    let again = jingzhun(&other, &["import", "registry", gen.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(4));
+    assert!(text(&again.stderr).contains("--force"));
+    let forced = jingzhun(&other, &["import", "registry", "--force", gen.to_str().unwrap()]);
+    assert!(forced.status.success());
+    assert!(text(&forced.stdout).contains("10 replaced"));
+}
+
+#[tokio::test]
+async fn audit_verify_exits_5_and_names_the_entry_deleted_from_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    assert!(jingzhun(&db, &["demo"]).status.success());
+    let out = dir.path().join("x");
+    assert!(jingzhun(&db, &["export", "registry", "--area", "510304", out.to_str().unwrap()]).status.success());
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display())).await.unwrap();
+    sqlx::query("DELETE FROM audit_log WHERE seq = 2").execute(&pool).await.unwrap();
+    pool.close().await;
+    let v = jingzhun(&db, &["audit", "verify"]);
+    assert_eq!(v.status.code(), Some(5));
+    assert!(text(&v.stderr).contains("entries 2 to 2 are missing"), "{}", text(&v.stderr));
+}
+
+#[tokio::test]
+async fn killing_an_import_half_way_leaves_the_database_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    assert!(jingzhun(&db, &["demo"]).status.success());
+    let before_households = scalar(&db, "SELECT COUNT(*) FROM households").await;
+    let before_persons = scalar(&db, "SELECT COUNT(*) FROM persons").await;
+    let before_audit = scalar(&db, "SELECT seq FROM audit_head").await;
+    // A registry big enough that the import is still writing when it is killed.
+    let gen = dir.path().join("big");
+    let g = jingzhun(&db, &["generate", "--households", "60000", "--area", "510304", "--seed", "77", gen.to_str().unwrap()]);
+    assert!(g.status.success(), "{}", text(&g.stderr));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_jingzhun"))
+        .arg("--database")
+        .arg(&db)
+        .args(["import", "registry", "--force", gen.to_str().unwrap()])
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until it has sent rows to the database (the writer stage is running), then kill -9.
+    let stderr = child.stderr.take().unwrap();
+    let mut lines = BufReader::new(stderr).lines();
+    let mut seen = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        seen.push(line.clone());
+        if line.contains("persons.csv") {
+            break;
+        }
+    }
+    assert!(child.try_wait().unwrap().is_none(), "the import finished before it could be killed: {seen:?}");
+    child.kill().unwrap();
+    let status = child.wait().unwrap();
+    assert!(!status.success());
+    assert_eq!(scalar(&db, "SELECT COUNT(*) FROM households").await, before_households);
+    assert_eq!(scalar(&db, "SELECT COUNT(*) FROM persons").await, before_persons);
+    assert_eq!(scalar(&db, "SELECT seq FROM audit_head").await, before_audit);
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display())).await.unwrap();
+    let (ok,): (String,) = sqlx::query_as("PRAGMA integrity_check").fetch_one(&pool).await.unwrap();
+    pool.close().await;
+    assert_eq!(ok, "ok");
+    let v = jingzhun(&db, &["audit", "verify"]);
+    assert!(v.status.success(), "{}", text(&v.stderr));
+    // And the same import, run to the end, succeeds afterwards.
+    let done = jingzhun(&db, &["import", "registry", "--force", gen.to_str().unwrap()]);
+    assert!(done.status.success(), "{}", text(&done.stderr));
+}
+
+#[test]
+fn export_to_xlsx_writes_a_workbook_with_two_sheets() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    assert!(jingzhun(&db, &["demo"]).status.success());
+    let book = dir.path().join("r.xlsx");
+    let out = jingzhun(&db, &["export", "registry", "--area", "510304100", "--format", "xlsx", book.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&book).unwrap();
+    assert_eq!(wb.sheet_names(), vec!["households".to_string(), "persons".to_string()]);
+    let persons = wb.worksheet_range("persons").unwrap();
+    let first_id = persons.get((1, 0)).unwrap().to_string();
+    assert!(first_id.contains("********"), "masked by default: {first_id}");
+}
+
+#[test]
+fn an_unknown_database_scheme_is_refused_clearly() {
+    let out = Command::new(env!("CARGO_BIN_EXE_jingzhun"))
+        .args(["--database", "mysql://x/y", "summary"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("unsupported database URL"), "{}", text(&out.stderr));
+}
