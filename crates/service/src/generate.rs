@@ -19,8 +19,8 @@ pub struct GenerateSummary {
     pub villages: usize,
 }
 
-/// Writes `households.csv`, `persons.csv` and `populations.csv` for `n` households spread over
-/// the villages within `area`, deterministically from `seed`.
+/// Writes `households.csv`, `persons.csv` and `populations.csv` for `n` households spread evenly
+/// over the villages within `area`, village by village, deterministically from `seed`.
 pub async fn generate(
     store: &dyn Store,
     area: &AreaCode,
@@ -64,14 +64,16 @@ fn write_files(
     );
     let mut per_village = vec![0i64; nv];
     let mut persons = 0u64;
+    // Village by village, in code order: the order registry exports come in.
     for i in 0..n {
-        let (h, members) = g.next_household();
+        let vi = Generator::village_of(i, n, nv);
+        let (h, members) = g.household_in(vi);
         hw.row(&household_cells(&h, Masking::Unmasked))
             .map_err(io)?;
         for p in &members {
             pw.row(&person_cells(p, Masking::Unmasked)).map_err(io)?;
         }
-        per_village[(i as usize) % nv] += members.len() as i64;
+        per_village[vi] += members.len() as i64;
         persons += members.len() as u64;
     }
     hw.finish().map_err(io)?;

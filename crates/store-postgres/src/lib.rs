@@ -2,8 +2,9 @@
 //! suite runs on both); the queries are shared ([`jingzhun_store::sql_store!`]).
 
 use jingzhun_store::Backend;
+use jingzhun_store::sql;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{ConnectOptions, Connection, PgConnection, PgPool, Postgres};
+use sqlx::{ConnectOptions, Connection, PgConnection, PgPool, Postgres, QueryBuilder};
 use std::str::FromStr;
 
 /// A PostgreSQL database.
@@ -37,6 +38,72 @@ pub struct PgTx {
 impl From<sqlx::Transaction<'static, Postgres>> for PgTx {
     fn from(tx: sqlx::Transaction<'static, Postgres>) -> Self {
         PgTx { tx }
+    }
+}
+
+impl PgTx {
+    /// Multi-row upserts of 1000 rows (15 parameters each, under PostgreSQL's 65535).
+    async fn insert_households(
+        &mut self,
+        rows: &[jingzhun_domain::registry::Household],
+        import_id: i64,
+        now: chrono::DateTime<chrono::Utc>,
+        mode: jingzhun_store::WriteMode,
+    ) -> jingzhun_store::Result<()> {
+        use jingzhun_store::rows::HouseholdParams;
+        for chunk in rows.chunks(1000) {
+            let mut q = QueryBuilder::<Postgres>::new(sql::HOUSEHOLD_INSERT);
+            q.push_values(chunk.iter().map(HouseholdParams::from), |mut b, h| {
+                b.push_bind(h.household_id)
+                    .push_bind(h.village_code)
+                    .push_bind(h.group_name)
+                    .push_bind(h.status)
+                    .push_bind(h.poverty_type)
+                    .push_bind(h.identified_year)
+                    .push_bind(h.exit_year)
+                    .push_bind(h.primary_cause)
+                    .push_bind(h.housing_safe)
+                    .push_bind(h.water_safe)
+                    .push_bind(h.annual_net_income_fen)
+                    .push_bind(h.income_year)
+                    .push_bind(h.phone)
+                    .push_bind(import_id)
+                    .push_bind(now);
+            });
+            q.push(sql::on_conflict(mode, sql::HOUSEHOLD_UPSERT));
+            q.build().execute(&mut *self.tx).await?;
+        }
+        Ok(())
+    }
+
+    async fn insert_persons(
+        &mut self,
+        rows: &[jingzhun_domain::registry::Person],
+        mode: jingzhun_store::WriteMode,
+    ) -> jingzhun_store::Result<()> {
+        use jingzhun_store::rows::PersonParams;
+        for chunk in rows.chunks(1000) {
+            let mut q = QueryBuilder::<Postgres>::new(sql::PERSON_INSERT);
+            q.push_values(chunk.iter().map(PersonParams::from), |mut b, p| {
+                b.push_bind(p.id_number)
+                    .push_bind(p.name)
+                    .push_bind(p.household_id)
+                    .push_bind(p.relation)
+                    .push_bind(p.gender)
+                    .push_bind(p.birth_date)
+                    .push_bind(p.education)
+                    .push_bind(p.school_status)
+                    .push_bind(p.health)
+                    .push_bind(p.disability_grade)
+                    .push_bind(p.labour)
+                    .push_bind(p.medical_insurance)
+                    .push_bind(p.pension_insurance)
+                    .push_bind(p.dibao);
+            });
+            q.push(sql::on_conflict(mode, sql::PERSON_UPSERT));
+            q.build().execute(&mut *self.tx).await?;
+        }
+        Ok(())
     }
 }
 

@@ -8,7 +8,10 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use jingzhun_store::Backend;
+use jingzhun_domain::registry::{Household, Person};
+use jingzhun_domain::vocab::Vocabulary;
+use jingzhun_store::rows::HouseholdParams;
+use jingzhun_store::{Backend, StoreError, WriteMode, sql};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool};
 
@@ -32,7 +35,7 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(30))
-            .pragma("cache_size", "-65536")
+            .pragma("cache_size", "-262144")
             .pragma("temp_store", "memory");
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
@@ -55,6 +58,107 @@ pub struct SqliteTx {
 impl From<sqlx::Transaction<'static, Sqlite>> for SqliteTx {
     fn from(tx: sqlx::Transaction<'static, Sqlite>) -> Self {
         SqliteTx { tx }
+    }
+}
+
+impl SqliteTx {
+    /// Runs `write` on the connection's own SQLite handle, borrowed from sqlx's worker for the
+    /// duration (sqlx's `lock_handle`, made for direct API calls), inside the open transaction.
+    /// A single-row statement prepared once and stepped per row is what `sqlite3 .import` does;
+    /// through sqlx every value would be marshalled to the worker thread instead.
+    async fn with_handle<T>(
+        &mut self,
+        write: impl FnOnce(&rusqlite::Connection) -> rusqlite::Result<T>,
+    ) -> jingzhun_store::Result<T> {
+        let mut locked = self.tx.lock_handle().await?;
+        // SAFETY: the handle is valid and exclusively ours while `locked` lives (the worker
+        // thread is parked); `from_handle` does not close it on drop, and the borrowed
+        // connection is dropped, its statements finalized, before `locked` is released.
+        let conn = unsafe { rusqlite::Connection::from_handle(locked.as_raw_handle().as_ptr()) }
+            .map_err(|e| StoreError::Backend(Box::new(e)))?;
+        let result = write(&conn).map_err(|e| StoreError::Backend(Box::new(e)));
+        drop(conn);
+        result
+    }
+
+    async fn insert_households(
+        &mut self,
+        rows: &[Household],
+        import_id: i64,
+        now: chrono::DateTime<chrono::Utc>,
+        mode: WriteMode,
+    ) -> jingzhun_store::Result<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let updated_at = now.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false);
+        let statement = format!(
+            "{} VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) {}",
+            sql::HOUSEHOLD_INSERT,
+            sql::on_conflict(mode, sql::HOUSEHOLD_UPSERT)
+        );
+        self.with_handle(|conn| {
+            let mut stmt = conn.prepare(&statement)?;
+            for h in rows.iter().map(HouseholdParams::from) {
+                stmt.execute(rusqlite::params![
+                    h.household_id,
+                    h.village_code,
+                    h.group_name,
+                    h.status,
+                    h.poverty_type,
+                    h.identified_year,
+                    h.exit_year,
+                    h.primary_cause,
+                    h.housing_safe,
+                    h.water_safe,
+                    h.annual_net_income_fen,
+                    h.income_year,
+                    h.phone,
+                    import_id,
+                    updated_at,
+                ])?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn insert_persons(
+        &mut self,
+        rows: &[Person],
+        mode: WriteMode,
+    ) -> jingzhun_store::Result<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let statement = format!(
+            "{} VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) {}",
+            sql::PERSON_INSERT,
+            sql::on_conflict(mode, sql::PERSON_UPSERT)
+        );
+        self.with_handle(|conn| {
+            let mut stmt = conn.prepare(&statement)?;
+            for p in rows {
+                stmt.execute(rusqlite::params![
+                    p.id_number.as_str(),
+                    p.name,
+                    p.household_id.as_str(),
+                    p.relation.code(),
+                    p.gender.code(),
+                    p.birth_date,
+                    p.education,
+                    p.school_status.map(|v| v.code()),
+                    p.health.map(|v| v.code()),
+                    p.disability_grade.map(|v| v.code()),
+                    p.labour.map(|v| v.code()),
+                    p.medical_insurance,
+                    p.pension_insurance,
+                    p.dibao,
+                ])?;
+            }
+            Ok(())
+        })
+        .await
     }
 }
 

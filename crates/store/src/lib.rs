@@ -37,6 +37,9 @@ pub enum StoreError {
     /// A stored value is not one the platform writes (the database was edited by hand).
     #[error("stored data is not valid: {0}")]
     Corrupt(String),
+    /// A backend's own driver failed (SQLite bulk writes go through the connection sqlx lends).
+    #[error("database error: {0}")]
+    Backend(Box<dyn std::error::Error + Send + Sync>),
     /// The URL names no supported backend.
     #[error("unsupported database URL (use a file path, sqlite://... or postgres://...): {0}")]
     UnsupportedUrl(String),
@@ -94,6 +97,16 @@ pub struct ChildCounts {
     pub counts: StatusCounts,
 }
 
+/// How rows are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteMode {
+    /// The caller guarantees no such row exists (it is new, or its old version was removed in
+    /// this transaction); a row that exists after all is refused by the database. The fast path.
+    Insert,
+    /// A row that exists is overwritten.
+    Upsert,
+}
+
 /// What the service layer needs from a database.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
@@ -127,6 +140,8 @@ pub trait Store: Send + Sync + 'static {
     async fn persons_of(&self, households: &[HouseholdId]) -> Result<Vec<Person>>;
     /// Households and persons by status for each child area of `parent`.
     async fn child_counts(&self, parent: &AreaCode) -> Result<Vec<ChildCounts>>;
+    /// Whether the registry holds no household at all.
+    async fn registry_is_empty(&self) -> Result<bool>;
     /// The latest income year in the registry.
     async fn latest_income_year(&self) -> Result<Option<i32>>;
 
@@ -160,11 +175,17 @@ pub trait Tx: Send {
         &mut self,
         ids: &[HouseholdId],
     ) -> Result<Vec<(HouseholdId, HouseholdStatus)>>;
-    /// Inserts or replaces households; the members of a replaced household are removed (the
-    /// import brings the new list).
-    async fn put_households(&mut self, rows: &[Household], import_id: i64) -> Result<()>;
-    /// Inserts or replaces persons (keyed by household and ID number).
-    async fn put_persons(&mut self, rows: &[Person]) -> Result<()>;
+    /// Writes households: `new` ones are inserted (one that exists already is an error);
+    /// `replaced` ones overwrite the stored row and lose their stored members (the import
+    /// brings the new list). The caller knows which is which from [`Tx::household_statuses`].
+    async fn put_households(
+        &mut self,
+        new: &[Household],
+        replaced: &[Household],
+        import_id: i64,
+    ) -> Result<()>;
+    /// Writes persons (keyed by household and ID number), see [`WriteMode`].
+    async fn put_persons(&mut self, rows: &[Person], mode: WriteMode) -> Result<()>;
 
     /// Records the start of an import; returns its id.
     async fn begin_import(&mut self, import: &NewImport) -> Result<i64>;

@@ -76,6 +76,7 @@ pub const POPULATION_UPSERT: &str = "INSERT INTO area_populations (area_code, ye
 pub const BEGIN_IMPORT: &str = "INSERT INTO imports (kind, digest, source, actor, started_at, forced) \
      VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
 
+pub const ANY_HOUSEHOLD: &str = "SELECT household_id FROM households LIMIT 1";
 pub const LATEST_INCOME_YEAR: &str = "SELECT MAX(income_year) FROM households";
 
 pub const IMPORT_BY_DIGEST: &str = "SELECT id, kind, digest, source, actor, started_at, households, \
@@ -89,6 +90,14 @@ pub const AUDIT_INSERT: &str = "INSERT INTO audit_log (seq, at, actor, action, s
      subject_id, detail, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
 pub const AUDIT_MOVE_HEAD: &str =
     "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1 AND seq = $3";
+
+/// The conflict clause for a write mode: none for a plain insert, the upsert otherwise.
+pub fn on_conflict(mode: crate::WriteMode, upsert: &'static str) -> &'static str {
+    match mode {
+        crate::WriteMode::Insert => "",
+        crate::WriteMode::Upsert => upsert,
+    }
+}
 
 /// The inclusive code range of an area's descendants: `5103040` .. `510304999999`.
 pub fn code_range(prefix: &str) -> (String, String) {

@@ -4,7 +4,10 @@
 //! (PostgreSQL: `SELECT ... FOR UPDATE`); everything else is this one text, written once.
 //!
 //! A backend crate declares its store (with a `pool` field) and its transaction type
-//! (with a `tx` field and `From<Transaction<'static, DB>>`), then invokes [`sql_store!`].
+//! (with a `tx` field and `From<Transaction<'static, DB>>`), gives the transaction the two
+//! bulk writers `insert_households(&mut self, &[Household], import_id, now, WriteMode)` and
+//! `insert_persons(&mut self, &[Person], WriteMode)` (the one place where the backends' fastest paths
+//! differ), then invokes [`sql_store!`].
 
 /// Implements `Store` and `Tx` for a backend. See the module documentation.
 #[macro_export]
@@ -17,7 +20,10 @@ macro_rules! sql_store {
         begin: $begin:expr,
         audit_head_for_update: $head_sql:expr $(,)?
     ) => {
-        #[allow(unused_imports)]
+        // A child module, so that these imports never collide with the backend's own.
+        mod sql_store_impl {
+        #![allow(unused_imports)]
+        use super::*;
         use $crate::__private::{
             chrono::Utc, sqlx, sqlx::{QueryBuilder, Transaction},
             jingzhun_domain::area::{Area, AreaCode, AreaLevel},
@@ -159,6 +165,11 @@ macro_rules! sql_store {
                 $crate::sql::merge_counts(households, persons)
             }
 
+            async fn registry_is_empty(&self) -> Result<bool> {
+                let row: Option<(String,)> = sqlx::query_as(sql::ANY_HOUSEHOLD).fetch_optional(&self.pool).await?;
+                Ok(row.is_none())
+            }
+
             async fn latest_income_year(&self) -> Result<Option<i32>> {
                 let (y,): (Option<i32>,) = sqlx::query_as(sql::LATEST_INCOME_YEAR).fetch_one(&self.pool).await?;
                 Ok(y)
@@ -241,9 +252,9 @@ macro_rules! sql_store {
                 Ok(out)
             }
 
-            async fn put_households(&mut self, rows: &[Household], import_id: i64) -> Result<()> {
+            async fn put_households(&mut self, new: &[Household], replaced: &[Household], import_id: i64) -> Result<()> {
                 let now = Utc::now();
-                for chunk in rows.chunks(CHUNK) {
+                for chunk in replaced.chunks(CHUNK) {
                     let mut del = QueryBuilder::<$db>::new("DELETE FROM persons WHERE household_id IN (");
                     let mut sep = del.separated(", ");
                     for h in chunk {
@@ -251,54 +262,13 @@ macro_rules! sql_store {
                     }
                     del.push(")");
                     del.build().execute(&mut *self.tx).await?;
-
-                    let mut q = QueryBuilder::<$db>::new(sql::HOUSEHOLD_INSERT);
-                    q.push_values(chunk.iter().map(HouseholdParams::from), |mut b, h| {
-                        b.push_bind(h.household_id)
-                            .push_bind(h.village_code)
-                            .push_bind(h.group_name)
-                            .push_bind(h.status)
-                            .push_bind(h.poverty_type)
-                            .push_bind(h.identified_year)
-                            .push_bind(h.exit_year)
-                            .push_bind(h.primary_cause)
-                            .push_bind(h.housing_safe)
-                            .push_bind(h.water_safe)
-                            .push_bind(h.annual_net_income_fen)
-                            .push_bind(h.income_year)
-                            .push_bind(h.phone)
-                            .push_bind(import_id)
-                            .push_bind(now);
-                    });
-                    q.push(sql::HOUSEHOLD_UPSERT);
-                    q.build().execute(&mut *self.tx).await?;
                 }
-                Ok(())
+                self.insert_households(new, import_id, now, $crate::WriteMode::Insert).await?;
+                self.insert_households(replaced, import_id, now, $crate::WriteMode::Upsert).await
             }
 
-            async fn put_persons(&mut self, rows: &[Person]) -> Result<()> {
-                for chunk in rows.chunks(CHUNK) {
-                    let mut q = QueryBuilder::<$db>::new(sql::PERSON_INSERT);
-                    q.push_values(chunk.iter().map(PersonParams::from), |mut b, p| {
-                        b.push_bind(p.id_number)
-                            .push_bind(p.name)
-                            .push_bind(p.household_id)
-                            .push_bind(p.relation)
-                            .push_bind(p.gender)
-                            .push_bind(p.birth_date)
-                            .push_bind(p.education)
-                            .push_bind(p.school_status)
-                            .push_bind(p.health)
-                            .push_bind(p.disability_grade)
-                            .push_bind(p.labour)
-                            .push_bind(p.medical_insurance)
-                            .push_bind(p.pension_insurance)
-                            .push_bind(p.dibao);
-                    });
-                    q.push(sql::PERSON_UPSERT);
-                    q.build().execute(&mut *self.tx).await?;
-                }
-                Ok(())
+            async fn put_persons(&mut self, rows: &[Person], mode: $crate::WriteMode) -> Result<()> {
+                self.insert_persons(rows, mode).await
             }
 
             async fn begin_import(&mut self, import: &NewImport) -> Result<i64> {
@@ -349,6 +319,7 @@ macro_rules! sql_store {
                 return Err(StoreError::Corrupt("the audit head moved during a transaction".into()));
             }
             Ok(e)
+        }
         }
     };
 }

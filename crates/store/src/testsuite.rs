@@ -13,7 +13,7 @@ use jingzhun_domain::money::Yuan;
 use jingzhun_domain::registry::{Household, HouseholdId, Person, Phone};
 use jingzhun_domain::vocab::{Cause, Health, HouseholdStatus, PovertyType, Relation};
 
-use crate::{AreaPopulation, NewImport, Store};
+use crate::{AreaPopulation, NewImport, Store, WriteMode};
 
 type Case = fn(Arc<dyn Store>) -> Pin<Box<dyn Future<Output = ()> + Send>>;
 
@@ -33,6 +33,7 @@ pub const CASES: &[(&str, Case)] = cases![
     imports_are_found_by_digest,
     audit_entries_chain_and_verify,
     households_page_in_order_within_an_area,
+    insert_mode_refuses_an_existing_row_and_upsert_overwrites_it,
 ];
 
 /// Runs every case, each on a fresh store from `make`, and panics naming the cases that failed.
@@ -185,6 +186,7 @@ async fn areas_are_stored_with_levels_and_parents_idempotently(store: Arc<dyn St
 
 async fn households_and_persons_read_back_as_written(store: Arc<dyn Store>) {
     with_areas(&store).await;
+    assert!(store.registry_is_empty().await.unwrap());
     let h = fixture_household("H1", "510304100201", HouseholdStatus::Exited);
     let mut p = vec![fixture_person("H1", 2), fixture_person("H1", 3)];
     p[1].school_status = Some(jingzhun_domain::vocab::SchoolStatus::HomeTaught);
@@ -192,10 +194,10 @@ async fn households_and_persons_read_back_as_written(store: Arc<dyn Store>) {
     p[1].disability_grade = Some(jingzhun_domain::vocab::DisabilityGrade::One);
     let mut tx = store.begin().await.unwrap();
     let id = import_id(&store, &mut tx).await;
-    tx.put_households(std::slice::from_ref(&h), id)
+    tx.put_households(std::slice::from_ref(&h), &[], id)
         .await
         .unwrap();
-    tx.put_persons(&p).await.unwrap();
+    tx.put_persons(&p, WriteMode::Insert).await.unwrap();
     tx.commit().await.unwrap();
     assert_eq!(
         store.household(&h.household_id).await.unwrap(),
@@ -227,20 +229,25 @@ async fn replacing_a_household_replaces_its_members(store: Arc<dyn Store>) {
     let mut h = fixture_household("H1", "510304100201", HouseholdStatus::Registered);
     let mut tx = store.begin().await.unwrap();
     let id = import_id(&store, &mut tx).await;
-    tx.put_households(std::slice::from_ref(&h), id)
+    tx.put_households(std::slice::from_ref(&h), &[], id)
         .await
         .unwrap();
-    tx.put_persons(&[fixture_person("H1", 2), fixture_person("H1", 3)])
-        .await
-        .unwrap();
+    tx.put_persons(
+        &[fixture_person("H1", 2), fixture_person("H1", 3)],
+        WriteMode::Insert,
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
 
     h.annual_net_income = Yuan::from_yuan(9000);
     let mut tx = store.begin().await.unwrap();
-    tx.put_households(std::slice::from_ref(&h), id)
+    tx.put_households(&[], std::slice::from_ref(&h), id)
         .await
         .unwrap();
-    tx.put_persons(&[fixture_person("H1", 4)]).await.unwrap();
+    tx.put_persons(&[fixture_person("H1", 4)], WriteMode::Insert)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     let got = store
         .persons_of(std::slice::from_ref(&h.household_id))
@@ -267,13 +274,14 @@ async fn a_person_may_be_in_two_households(store: Arc<dyn Store>) {
             fixture_household("H1", "510304100201", HouseholdStatus::Registered),
             fixture_household("H2", "510304101201", HouseholdStatus::Registered),
         ],
+        &[],
         id,
     )
     .await
     .unwrap();
     let mut twin = fixture_person("H1", 2);
     twin.household_id = HouseholdId::parse("H2").unwrap();
-    tx.put_persons(&[fixture_person("H1", 2), twin.clone()])
+    tx.put_persons(&[fixture_person("H1", 2), twin.clone()], WriteMode::Insert)
         .await
         .unwrap();
     tx.commit().await.unwrap();
@@ -300,6 +308,7 @@ async fn a_transaction_dropped_without_commit_changes_nothing(store: Arc<dyn Sto
                 "510304100201",
                 HouseholdStatus::Registered,
             )],
+            &[],
             id,
         )
         .await
@@ -335,6 +344,7 @@ async fn a_household_in_an_unknown_village_is_refused_by_the_database(store: Arc
                 "510304100299",
                 HouseholdStatus::Registered,
             )],
+            &[],
             id,
         )
         .await;
@@ -352,16 +362,20 @@ async fn counts_by_status_are_grouped_by_child_area(store: Arc<dyn Store>) {
             fixture_household("H3", "510304100202", HouseholdStatus::Exited),
             fixture_household("H4", "510304101201", HouseholdStatus::Monitored),
         ],
+        &[],
         id,
     )
     .await
     .unwrap();
-    tx.put_persons(&[
-        fixture_person("H1", 1),
-        fixture_person("H1", 2),
-        fixture_person("H2", 3),
-        fixture_person("H4", 4),
-    ])
+    tx.put_persons(
+        &[
+            fixture_person("H1", 1),
+            fixture_person("H1", 2),
+            fixture_person("H2", 3),
+            fixture_person("H4", 4),
+        ],
+        WriteMode::Insert,
+    )
     .await
     .unwrap();
     tx.put_populations(&[
@@ -483,7 +497,7 @@ async fn households_page_in_order_within_an_area(store: Arc<dyn Store>) {
             fixture_household(&format!("H{i}"), village, HouseholdStatus::Registered)
         })
         .collect();
-    tx.put_households(&hs, id).await.unwrap();
+    tx.put_households(&hs, &[], id).await.unwrap();
     tx.commit().await.unwrap();
     let first = store
         .households_page(&code("510304100"), None, 2)
@@ -514,4 +528,48 @@ async fn households_page_in_order_within_an_area(store: Arc<dyn Store>) {
             .len(),
         7
     );
+}
+
+async fn insert_mode_refuses_an_existing_row_and_upsert_overwrites_it(store: Arc<dyn Store>) {
+    with_areas(&store).await;
+    let h = fixture_household("H1", "510304100201", HouseholdStatus::Registered);
+    let mut tx = store.begin().await.unwrap();
+    let id = import_id(&store, &mut tx).await;
+    tx.put_households(std::slice::from_ref(&h), &[], id)
+        .await
+        .unwrap();
+    tx.put_persons(&[fixture_person("H1", 2)], WriteMode::Insert)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    let mut tx = store.begin().await.unwrap();
+    assert!(
+        tx.put_households(std::slice::from_ref(&h), &[], id)
+            .await
+            .is_err(),
+        "a new household that exists"
+    );
+    drop(tx);
+    let mut tx = store.begin().await.unwrap();
+    assert!(
+        tx.put_persons(&[fixture_person("H1", 2)], WriteMode::Insert)
+            .await
+            .is_err(),
+        "a new member that exists"
+    );
+    drop(tx);
+
+    let mut renamed = fixture_person("H1", 2);
+    renamed.name = "张改".into();
+    let mut tx = store.begin().await.unwrap();
+    tx.put_persons(std::slice::from_ref(&renamed), WriteMode::Upsert)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let got = store
+        .persons_of(std::slice::from_ref(&h.household_id))
+        .await
+        .unwrap();
+    assert_eq!(got, vec![renamed]);
 }
