@@ -281,21 +281,21 @@ pub fn parse_designation<'a>(
     };
     let designated_year = year(F::DesignatedYear);
     let exit_year = year(F::ExitYear);
-    if let (Some(c), Some(d)) = (code, des) {
-        if c.level() != d.level() {
-            problems.push((
-                F::AreaCode,
-                Problem::WrongLevel {
-                    found: c.level().zh().into(),
-                    expected: d.level().zh().into(),
-                },
-            ));
-        }
+    if let (Some(c), Some(d)) = (code, des)
+        && c.level() != d.level()
+    {
+        problems.push((
+            F::AreaCode,
+            Problem::WrongLevel {
+                found: c.level().zh().into(),
+                expected: d.level().zh().into(),
+            },
+        ));
     }
-    if let (Some(d), Some(e)) = (designated_year, exit_year) {
-        if e < d {
-            problems.push((F::ExitYear, Problem::ExitBeforeIdentified));
-        }
+    if let (Some(d), Some(e)) = (designated_year, exit_year)
+        && e < d
+    {
+        problems.push((F::ExitYear, Problem::ExitBeforeIdentified));
     }
     match (code, des) {
         (Some(area_code), Some(designation)) if problems.is_empty() => Ok(AreaDesignation {

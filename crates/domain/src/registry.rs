@@ -294,11 +294,11 @@ pub fn parse_household<'a>(
     if let (Some(HouseholdStatus::Exited), Some(None)) = (status, exit_year) {
         r.problems.push((F::ExitYear, Problem::ExitYearRequired));
     }
-    if let (Some(Some(exit)), Some(ident)) = (exit_year, identified_year) {
-        if exit < ident {
-            r.problems
-                .push((F::ExitYear, Problem::ExitBeforeIdentified));
-        }
+    if let (Some(Some(exit)), Some(ident)) = (exit_year, identified_year)
+        && exit < ident
+    {
+        r.problems
+            .push((F::ExitYear, Problem::ExitBeforeIdentified));
     }
     match (
         household_id,
@@ -378,26 +378,26 @@ pub fn parse_person<'a>(
     let dibao = r.optional(F::Dibao, parse_bool);
 
     if let Some(id) = &id_number {
-        if let Some(g) = gender {
-            if g != id.gender() {
-                let expected = id.gender().zh().to_string();
-                r.problems
-                    .push((F::Gender, Problem::DisagreesWithId { expected }));
-            }
+        if let Some(g) = gender
+            && g != id.gender()
+        {
+            let expected = id.gender().zh().to_string();
+            r.problems
+                .push((F::Gender, Problem::DisagreesWithId { expected }));
         }
-        if let Some(b) = birth_date {
-            if b != id.birth_date() {
-                let expected = id.birth_date().format("%Y-%m-%d").to_string();
-                r.problems
-                    .push((F::BirthDate, Problem::DisagreesWithId { expected }));
-            }
+        if let Some(b) = birth_date
+            && b != id.birth_date()
+        {
+            let expected = id.birth_date().format("%Y-%m-%d").to_string();
+            r.problems
+                .push((F::BirthDate, Problem::DisagreesWithId { expected }));
         }
     }
-    if let (Some(Some(_)), Some(h)) = (disability_grade, health) {
-        if h != Some(Health::Disabled) {
-            r.problems
-                .push((F::DisabilityGrade, Problem::GradeWithoutDisability));
-        }
+    if let (Some(Some(_)), Some(h)) = (disability_grade, health)
+        && h != Some(Health::Disabled)
+    {
+        r.problems
+            .push((F::DisabilityGrade, Problem::GradeWithoutDisability));
     }
     match (
         id_number,

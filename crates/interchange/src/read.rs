@@ -202,13 +202,15 @@ pub fn open_xlsx_sheets(
     file: &str,
     bytes: Vec<u8>,
     names: [&[&str]; 2],
-) -> Result<[XlsxSource; 2], ImportError> {
-    let unreadable = |detail: String| ImportError {
-        file: file.to_string(),
-        line: 0,
-        column: String::new(),
-        value: String::new(),
-        problem: Problem::Unreadable { detail },
+) -> Result<[XlsxSource; 2], Box<ImportError>> {
+    let unreadable = |detail: String| {
+        Box::new(ImportError {
+            file: file.to_string(),
+            line: 0,
+            column: String::new(),
+            value: String::new(),
+            problem: Problem::Unreadable { detail },
+        })
     };
     // calamine parses untrusted bytes; a panic inside it must become a refusal, not a crash.
     let opened = std::panic::catch_unwind(move || -> Result<_, String> {

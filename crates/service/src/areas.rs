@@ -150,23 +150,24 @@ pub async fn import_areas(
                     continue;
                 }
             };
-            if let (Some(pi), Some(parent)) = (pi, area.parent) {
-                if AreaCode::parse_short(cell(pi)).ok() != Some(parent) {
-                    report.push(err(
-                        parent_col.unwrap_or(""),
-                        cell(pi),
-                        Problem::ParentMismatch {
-                            expected: parent.prefix().into(),
-                        },
-                    ));
-                    continue;
-                }
+            if let (Some(pi), Some(parent)) = (pi, area.parent)
+                && AreaCode::parse_short(cell(pi)).ok() != Some(parent)
+            {
+                report.push(err(
+                    parent_col.unwrap_or(""),
+                    cell(pi),
+                    Problem::ParentMismatch {
+                        expected: parent.prefix().into(),
+                    },
+                ));
+                continue;
             }
-            if let Some(parent) = area.parent {
-                if !seen.contains(&parent) && store.area(&parent).await?.is_none() {
-                    report.push(err("code", cell(ci), Problem::UnknownArea));
-                    continue;
-                }
+            if let Some(parent) = area.parent
+                && !seen.contains(&parent)
+                && store.area(&parent).await?.is_none()
+            {
+                report.push(err("code", cell(ci), Problem::UnknownArea));
+                continue;
             }
             seen.insert(area.code);
             n += 1;

@@ -16,7 +16,7 @@ pub enum ServiceError {
     Rejected(Report),
     /// The same file was imported before (409).
     #[error("this file was already imported (import #{} on {}); use --force to import it again", .previous.id, .previous.started_at)]
-    DuplicateImport { previous: ImportRecord },
+    DuplicateImport { previous: Box<ImportRecord> },
     /// Something named does not exist (404).
     #[error("{what} {key} not found")]
     NotFound { what: &'static str, key: String },

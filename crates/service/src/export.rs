@@ -34,11 +34,13 @@ pub struct ExportSummary {
     pub masked: bool,
 }
 
+type CsvFile = CsvSheetWriter<std::io::BufWriter<std::fs::File>>;
+
 enum Sink {
     Csv {
         dir: PathBuf,
-        households: CsvSheetWriter<std::io::BufWriter<std::fs::File>>,
-        persons: CsvSheetWriter<std::io::BufWriter<std::fs::File>>,
+        households: Box<CsvFile>,
+        persons: Box<CsvFile>,
     },
     Xlsx(Box<XlsxRegistryWriter>),
 }
@@ -78,9 +80,12 @@ pub async fn export_registry(
             };
             Sink::Csv {
                 dir: out.to_path_buf(),
-                households: CsvSheetWriter::households(open(HouseholdSheet::FILE)?)
-                    .map_err(io(out))?,
-                persons: CsvSheetWriter::persons(open(PersonSheet::FILE)?).map_err(io(out))?,
+                households: Box::new(
+                    CsvSheetWriter::households(open(HouseholdSheet::FILE)?).map_err(io(out))?,
+                ),
+                persons: Box::new(
+                    CsvSheetWriter::persons(open(PersonSheet::FILE)?).map_err(io(out))?,
+                ),
             }
         }
         ExportFormat::Xlsx => Sink::Xlsx(Box::new(XlsxRegistryWriter::new().map_err(xlsx)?)),

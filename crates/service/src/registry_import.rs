@@ -171,10 +171,12 @@ pub async fn import_registry(
         .await
         .map_err(|e| ServiceError::Invalid(format!("hashing stopped: {e}")))??;
     let villages: Arc<HashSet<AreaCode>> = Arc::new(villages?.into_iter().collect());
-    if let Some(previous) = store.import_by_digest("registry", &digest).await? {
-        if !opts.force {
-            return Err(ServiceError::DuplicateImport { previous });
-        }
+    if let Some(previous) = store.import_by_digest("registry", &digest).await?
+        && !opts.force
+    {
+        return Err(ServiceError::DuplicateImport {
+            previous: Box::new(previous),
+        });
     }
 
     let (sender, mut receiver) = mpsc::channel::<Msg>(4);
@@ -346,16 +348,18 @@ fn read_registry(
     };
     let (hs, ps): (Box<dyn RowSource + Send>, Box<dyn RowSource + Send>) = match source {
         RegistrySource::Folder(dir) => {
-            let open = |f: &str| -> Result<Box<dyn RowSource + Send>, ImportError> {
+            let open = |f: &str| -> Result<Box<dyn RowSource + Send>, Box<ImportError>> {
                 let path = dir.join(f);
-                let file = std::fs::File::open(&path).map_err(|e| ImportError {
-                    file: f.into(),
-                    line: 0,
-                    column: String::new(),
-                    value: String::new(),
-                    problem: Problem::Unreadable {
-                        detail: e.to_string(),
-                    },
+                let file = std::fs::File::open(&path).map_err(|e| {
+                    Box::new(ImportError {
+                        file: f.into(),
+                        line: 0,
+                        column: String::new(),
+                        value: String::new(),
+                        problem: Problem::Unreadable {
+                            detail: e.to_string(),
+                        },
+                    })
                 })?;
                 Ok(Box::new(open_csv(
                     f,
@@ -365,7 +369,9 @@ fn read_registry(
             match (open(HouseholdSheet::FILE), open(PersonSheet::FILE)) {
                 (Ok(h), Ok(p)) => (h, p),
                 (h, p) => {
-                    send(Msg::Errors(h.err().into_iter().chain(p.err()).collect()));
+                    send(Msg::Errors(
+                        h.err().into_iter().chain(p.err()).map(|e| *e).collect(),
+                    ));
                     return;
                 }
             }
@@ -397,7 +403,7 @@ fn read_registry(
             ) {
                 Ok([h, p]) => (Box::new(h), Box::new(p)),
                 Err(e) => {
-                    send(Msg::Errors(vec![e]));
+                    send(Msg::Errors(vec![*e]));
                     return;
                 }
             }

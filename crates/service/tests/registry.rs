@@ -472,8 +472,7 @@ async fn altering_deleting_or_reordering_audit_entries_in_the_database_is_detect
             "{}",
             db.name
         );
-        db.exec(&format!("DELETE FROM audit_log WHERE seq >= 5"))
-            .await;
+        db.exec("DELETE FROM audit_log WHERE seq >= 5").await;
         assert_eq!(
             verify().await,
             Err(ChainBreak::Truncated { last: 4, head: n }),

@@ -10,7 +10,6 @@ use std::time::Duration;
 
 use jingzhun_domain::registry::{Household, Person};
 use jingzhun_domain::vocab::Vocabulary;
-use jingzhun_store::rows::HouseholdParams;
 use jingzhun_store::{Backend, StoreError, WriteMode, sql};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool};
@@ -99,21 +98,21 @@ impl SqliteTx {
         );
         self.with_handle(|conn| {
             let mut stmt = conn.prepare(&statement)?;
-            for h in rows.iter().map(HouseholdParams::from) {
+            for h in rows {
                 stmt.execute(rusqlite::params![
-                    h.household_id,
-                    h.village_code,
+                    h.household_id.as_str(),
+                    h.village_code.as_str(),
                     h.group_name,
-                    h.status,
-                    h.poverty_type,
+                    h.status.code(),
+                    h.poverty_type.map(|v| v.code()),
                     h.identified_year,
                     h.exit_year,
-                    h.primary_cause,
+                    h.primary_cause.map(|v| v.code()),
                     h.housing_safe,
                     h.water_safe,
-                    h.annual_net_income_fen,
+                    h.annual_net_income.fen(),
                     h.income_year,
-                    h.phone,
+                    h.phone.as_ref().map(|p| p.as_str()),
                     import_id,
                     updated_at,
                 ])?;

@@ -100,7 +100,7 @@ pub fn fixture_person(household: &str, seq: u16) -> Person {
         id_number: id,
         name: format!("张{seq}"),
         household_id: HouseholdId::parse(household).expect("fixture id"),
-        relation: if seq % 2 == 0 {
+        relation: if seq.is_multiple_of(2) {
             Relation::Head
         } else {
             Relation::Child
