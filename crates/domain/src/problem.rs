@@ -65,6 +65,16 @@ pub enum Problem {
     Negative,
     #[error("not a whole number")]
     NotInteger,
+    #[error("give all five income components or none")]
+    IncomeComponentsIncomplete,
+    #[error("the income components add up to {sum} yuan, not the net income given")]
+    IncomeComponentsDisagree { sum: String },
+    #[error("a removal reason is only for a removed household")]
+    RemovalReasonWithoutRemoval,
+    #[error("months must be a whole number from 0 to 12")]
+    MonthsOutOfRange,
+    #[error("date of death is before the date of birth")]
+    DeathBeforeBirth,
     #[error("no household with this number in the file or the registry")]
     UnknownHousehold,
     #[error("household number already used on line {first_line}")]
@@ -135,6 +145,13 @@ impl Problem {
             Problem::UnknownArea => "平台中没有此区划代码".into(),
             Problem::Negative => "不能为负数".into(),
             Problem::NotInteger => "不是整数".into(),
+            Problem::IncomeComponentsIncomplete => "收入构成五项须全部填写或全部不填".into(),
+            Problem::IncomeComponentsDisagree { sum } => {
+                format!("收入构成合计为 {sum} 元，与家庭年纯收入不符")
+            }
+            Problem::RemovalReasonWithoutRemoval => "只有已清退户才填写清退原因".into(),
+            Problem::MonthsOutOfRange => "月数应为 0 至 12 的整数".into(),
+            Problem::DeathBeforeBirth => "死亡日期早于出生日期".into(),
             Problem::UnknownHousehold => "文件和系统中都没有此户编号".into(),
             Problem::DuplicateHousehold { first_line } => format!("户编号与第 {first_line} 行重复"),
             Problem::DuplicateMember { first_line } => {

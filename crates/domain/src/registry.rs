@@ -11,7 +11,7 @@ use crate::money::Yuan;
 use crate::problem::Problem;
 use crate::vocab::{
     Cause, DisabilityGrade, Gender, Health, HouseholdStatus, Labour, PovertyType, Relation,
-    SchoolStatus, Vocabulary,
+    RemovalReason, SchoolStatus, Vocabulary,
 };
 
 /// Earliest year accepted for identification, exit and income.
@@ -96,6 +96,50 @@ pub struct Household {
     pub annual_net_income: Yuan,
     pub income_year: i32,
     pub phone: Option<Phone>,
+    pub address: Option<String>,
+    /// Causes besides the primary one, in the order given, without repeats.
+    pub other_causes: Vec<Cause>,
+    /// Why a removed household was removed.
+    pub removal_reason: Option<RemovalReason>,
+    /// What the net income is made of, when known.
+    pub income_components: Option<IncomeComponents>,
+}
+
+/// The parts of a household's yearly net income: 纯收入 = 工资性收入 + 生产经营性收入 +
+/// 财产性收入 + 转移性收入 − 生产经营性支出.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct IncomeComponents {
+    pub wages: Yuan,
+    pub production: Yuan,
+    pub property: Yuan,
+    pub transfers: Yuan,
+    pub production_costs: Yuan,
+}
+
+impl IncomeComponents {
+    /// The net income the components make.
+    pub fn net(&self) -> Yuan {
+        Yuan::from_fen(
+            self.wages.fen() + self.production.fen() + self.property.fen() + self.transfers.fen()
+                - self.production_costs.fen(),
+        )
+    }
+}
+
+/// Reads a list of causes separated by `、`, `,`, `，`, `;` or `；`.
+pub fn parse_causes(text: &str) -> Result<Vec<Cause>, Problem> {
+    let mut out: Vec<Cause> = Vec::new();
+    for part in text
+        .split(['、', ',', '，', ';', '；'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        let c = Cause::parse(part)?;
+        if !out.contains(&c) {
+            out.push(c);
+        }
+    }
+    Ok(out)
 }
 
 /// A member of a household.
@@ -115,6 +159,11 @@ pub struct Person {
     pub medical_insurance: Option<bool>,
     pub pension_insurance: Option<bool>,
     pub dibao: Option<bool>,
+    pub ethnicity: Option<String>,
+    /// Months of migrant work in the income year.
+    pub migrant_work_months: Option<i32>,
+    pub serious_illness_insurance: Option<bool>,
+    pub deceased_on: Option<NaiveDate>,
 }
 
 /// The fields of a household row, in interchange order.
@@ -133,6 +182,14 @@ pub enum HouseholdField {
     AnnualNetIncome,
     IncomeYear,
     Phone,
+    Address,
+    OtherCauses,
+    RemovalReason,
+    WageIncome,
+    ProductionIncome,
+    PropertyIncome,
+    TransferIncome,
+    ProductionCosts,
 }
 
 /// The fields of a person row, in interchange order.
@@ -152,6 +209,10 @@ pub enum PersonField {
     MedicalInsurance,
     PensionInsurance,
     Dibao,
+    Ethnicity,
+    MigrantWorkMonths,
+    SeriousIllnessInsurance,
+    DeceasedOn,
 }
 
 /// A problem with one field of a row.
@@ -290,6 +351,61 @@ pub fn parse_household<'a>(
     let annual_net_income = r.required(F::AnnualNetIncome, Yuan::parse);
     let income_year = r.required(F::IncomeYear, |v| parse_year(v, today));
     let phone = r.optional(F::Phone, Phone::parse);
+    let address = r
+        .optional(F::Address, |v| clean_text(v, 100))
+        .map(Option::flatten);
+    let other_causes = r
+        .optional(F::OtherCauses, parse_causes)
+        .map(Option::unwrap_or_default);
+    let removal_reason = r.optional(F::RemovalReason, RemovalReason::parse);
+    let parts = [
+        F::WageIncome,
+        F::ProductionIncome,
+        F::PropertyIncome,
+        F::TransferIncome,
+        F::ProductionCosts,
+    ]
+    .map(|f| (f, r.optional(f, Yuan::parse)));
+    let income_components = match parts.map(|(_, v)| v) {
+        [Some(None), Some(None), Some(None), Some(None), Some(None)] => Some(None),
+        [
+            Some(Some(wages)),
+            Some(Some(production)),
+            Some(Some(property)),
+            Some(Some(transfers)),
+            Some(Some(production_costs)),
+        ] => Some(Some(IncomeComponents {
+            wages,
+            production,
+            property,
+            transfers,
+            production_costs,
+        })),
+        values => {
+            for ((f, _), v) in parts.iter().zip(values) {
+                if v == Some(None) {
+                    r.problems.push((*f, Problem::IncomeComponentsIncomplete));
+                }
+            }
+            None
+        }
+    };
+    if let (Some(Some(c)), Some(net)) = (income_components, annual_net_income)
+        && c.net() != net
+    {
+        r.problems.push((
+            F::AnnualNetIncome,
+            Problem::IncomeComponentsDisagree {
+                sum: c.net().to_plain(),
+            },
+        ));
+    }
+    if let (Some(Some(_)), Some(s)) = (removal_reason, status)
+        && s != HouseholdStatus::Removed
+    {
+        r.problems
+            .push((F::RemovalReason, Problem::RemovalReasonWithoutRemoval));
+    }
 
     if let (Some(HouseholdStatus::Exited), Some(None)) = (status, exit_year) {
         r.problems.push((F::ExitYear, Problem::ExitYearRequired));
@@ -314,6 +430,10 @@ pub fn parse_household<'a>(
         annual_net_income,
         income_year,
         phone,
+        address,
+        other_causes,
+        removal_reason,
+        income_components,
     ) {
         (
             Some(household_id),
@@ -329,6 +449,10 @@ pub fn parse_household<'a>(
             Some(annual_net_income),
             Some(income_year),
             Some(phone),
+            Some(address),
+            Some(other_causes),
+            Some(removal_reason),
+            Some(income_components),
         ) if r.problems.is_empty() => Ok(Household {
             household_id,
             village_code,
@@ -343,6 +467,10 @@ pub fn parse_household<'a>(
             annual_net_income,
             income_year,
             phone,
+            address,
+            other_causes,
+            removal_reason,
+            income_components,
         }),
         _ => Err(r.problems),
     }
@@ -376,6 +504,23 @@ pub fn parse_person<'a>(
     let medical_insurance = r.optional(F::MedicalInsurance, parse_bool);
     let pension_insurance = r.optional(F::PensionInsurance, parse_bool);
     let dibao = r.optional(F::Dibao, parse_bool);
+    let ethnicity = r
+        .optional(F::Ethnicity, |v| clean_text(v, 20))
+        .map(Option::flatten);
+    let migrant_work_months = r.optional(F::MigrantWorkMonths, |v| {
+        v.trim()
+            .parse::<i32>()
+            .ok()
+            .filter(|m| (0..=12).contains(m))
+            .ok_or(Problem::MonthsOutOfRange)
+    });
+    let serious_illness_insurance = r.optional(F::SeriousIllnessInsurance, parse_bool);
+    let deceased_on = r.optional(F::DeceasedOn, |v| parse_past_date(v, today));
+    if let (Some(Some(d)), Some(b)) = (deceased_on, birth_date)
+        && d < b
+    {
+        r.problems.push((F::DeceasedOn, Problem::DeathBeforeBirth));
+    }
 
     if let Some(id) = &id_number {
         if let Some(g) = gender
@@ -414,6 +559,10 @@ pub fn parse_person<'a>(
         medical_insurance,
         pension_insurance,
         dibao,
+        ethnicity,
+        migrant_work_months,
+        serious_illness_insurance,
+        deceased_on,
     ) {
         (
             Some(id_number),
@@ -430,6 +579,10 @@ pub fn parse_person<'a>(
             Some(medical_insurance),
             Some(pension_insurance),
             Some(dibao),
+            Some(ethnicity),
+            Some(migrant_work_months),
+            Some(serious_illness_insurance),
+            Some(deceased_on),
         ) if r.problems.is_empty() => Ok(Person {
             id_number,
             name,
@@ -445,6 +598,10 @@ pub fn parse_person<'a>(
             medical_insurance,
             pension_insurance,
             dibao,
+            ethnicity,
+            migrant_work_months,
+            serious_illness_insurance,
+            deceased_on,
         }),
         _ => Err(r.problems),
     }
@@ -629,6 +786,76 @@ mod tests {
     }
 
     #[test]
+    fn income_components_must_all_be_given_and_add_up_to_the_net_income() {
+        use HouseholdField as F;
+        let parts = [
+            (F::WageIncome, "12000"),
+            (F::ProductionIncome, "5000.5"),
+            (F::PropertyIncome, "0"),
+            (F::TransferIncome, "1800"),
+            (F::ProductionCosts, "2000"),
+        ];
+        let h = household(&parts).unwrap();
+        assert_eq!(h.income_components.unwrap().net(), h.annual_net_income);
+        let mut wrong = parts.to_vec();
+        wrong[0] = (F::WageIncome, "13000");
+        let err = household(&wrong).unwrap_err();
+        assert_eq!(
+            err,
+            vec![(
+                F::AnnualNetIncome,
+                Problem::IncomeComponentsDisagree {
+                    sum: "17800.5".into()
+                }
+            )]
+        );
+        let err = household(&parts[..3]).unwrap_err();
+        assert_eq!(
+            err,
+            vec![
+                (F::TransferIncome, Problem::IncomeComponentsIncomplete),
+                (F::ProductionCosts, Problem::IncomeComponentsIncomplete),
+            ]
+        );
+    }
+
+    #[test]
+    fn other_causes_are_a_list_and_a_removal_reason_needs_a_removed_household() {
+        use HouseholdField as F;
+        let h = household(&[(F::OtherCauses, "因残、缺技术, 因残")]).unwrap();
+        assert_eq!(h.other_causes, vec![Cause::Disability, Cause::LackSkills]);
+        let err = household(&[(F::OtherCauses, "因病、懒")]).unwrap_err();
+        assert!(matches!(
+            err[0],
+            (F::OtherCauses, Problem::NotInList { .. })
+        ));
+        let err = household(&[(F::RemovalReason, "迁出")]).unwrap_err();
+        assert_eq!(
+            err,
+            vec![(F::RemovalReason, Problem::RemovalReasonWithoutRemoval)]
+        );
+        let h = household(&[(F::Status, "已清退"), (F::RemovalReason, "迁出")]).unwrap();
+        assert_eq!(h.removal_reason, Some(RemovalReason::MovedOut));
+    }
+
+    #[test]
+    fn death_dates_and_months_of_migrant_work_are_checked() {
+        use PersonField as F;
+        let p = person(&[
+            (F::DeceasedOn, "2020-03-01"),
+            (F::MigrantWorkMonths, "0"),
+            (F::Ethnicity, "彝族"),
+        ])
+        .unwrap();
+        assert_eq!(p.deceased_on, NaiveDate::from_ymd_opt(2020, 3, 1));
+        assert_eq!(p.ethnicity.as_deref(), Some("彝族"));
+        let err = person(&[(F::DeceasedOn, "1940-01-01")]).unwrap_err();
+        assert_eq!(err, vec![(F::DeceasedOn, Problem::DeathBeforeBirth)]);
+        let err = person(&[(F::MigrantWorkMonths, "13")]).unwrap_err();
+        assert_eq!(err, vec![(F::MigrantWorkMonths, Problem::MonthsOutOfRange)]);
+    }
+
+    #[test]
     fn status_changes_are_refused_on_import() {
         use HouseholdStatus as S;
         assert!(import_may_set_status(S::Registered, S::Registered).is_ok());
@@ -656,12 +883,14 @@ mod tests {
     proptest! {
         #[test]
         fn any_household_text_is_either_read_or_refused_with_reasons(
-            values in proptest::collection::vec("\\PC{0,12}", 13)
+            values in proptest::collection::vec("\\PC{0,12}", 21)
         ) {
             use HouseholdField as F;
             let order = [F::HouseholdId, F::VillageCode, F::GroupName, F::Status, F::PovertyType,
                 F::IdentifiedYear, F::ExitYear, F::PrimaryCause, F::HousingSafe, F::WaterSafe,
-                F::AnnualNetIncome, F::IncomeYear, F::Phone];
+                F::AnnualNetIncome, F::IncomeYear, F::Phone, F::Address, F::OtherCauses,
+                F::RemovalReason, F::WageIncome, F::ProductionIncome, F::PropertyIncome,
+                F::TransferIncome, F::ProductionCosts];
             let get = |f: HouseholdField| {
                 order.iter().position(|o| *o == f).map(|i| values[i].as_str())
             };
@@ -673,12 +902,13 @@ mod tests {
 
         #[test]
         fn any_person_text_is_either_read_or_refused_with_reasons(
-            values in proptest::collection::vec("\\PC{0,20}", 14)
+            values in proptest::collection::vec("\\PC{0,20}", 18)
         ) {
             use PersonField as F;
             let order = [F::IdNumber, F::Name, F::HouseholdId, F::Relation, F::Gender, F::BirthDate,
                 F::Education, F::SchoolStatus, F::Health, F::DisabilityGrade, F::Labour,
-                F::MedicalInsurance, F::PensionInsurance, F::Dibao];
+                F::MedicalInsurance, F::PensionInsurance, F::Dibao, F::Ethnicity,
+                F::MigrantWorkMonths, F::SeriousIllnessInsurance, F::DeceasedOn];
             let get = |f: PersonField| {
                 order.iter().position(|o| *o == f).map(|i| values[i].as_str())
             };

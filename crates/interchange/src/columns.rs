@@ -80,6 +80,24 @@ impl SheetSpec for HouseholdSheet {
             ),
             col(F::IncomeYear, "income_year", "收入年度", true),
             col(F::Phone, "phone", "联系电话", false),
+            col(F::Address, "address", "家庭住址", false),
+            col(F::OtherCauses, "other_causes", "其他致贫原因", false),
+            col(F::RemovalReason, "removal_reason", "清退原因", false),
+            col(F::WageIncome, "wage_income", "工资性收入", false),
+            col(
+                F::ProductionIncome,
+                "production_income",
+                "生产经营性收入",
+                false,
+            ),
+            col(F::PropertyIncome, "property_income", "财产性收入", false),
+            col(F::TransferIncome, "transfer_income", "转移性收入", false),
+            col(
+                F::ProductionCosts,
+                "production_costs",
+                "生产经营性支出",
+                false,
+            ),
         ]
     };
     fn parse<'a>(
@@ -122,6 +140,20 @@ impl SheetSpec for PersonSheet {
                 false,
             ),
             col(F::Dibao, "dibao", "享受低保", false),
+            col(F::Ethnicity, "ethnicity", "民族", false),
+            col(
+                F::MigrantWorkMonths,
+                "migrant_work_months",
+                "务工时间（月）",
+                false,
+            ),
+            col(
+                F::SeriousIllnessInsurance,
+                "serious_illness_insurance",
+                "参加大病保险",
+                false,
+            ),
+            col(F::DeceasedOn, "deceased_on", "死亡日期", false),
         ]
     };
     fn parse<'a>(

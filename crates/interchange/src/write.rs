@@ -48,7 +48,29 @@ pub fn household_cells(h: &Household, masking: Masking) -> Vec<String> {
                 Masking::Unmasked => p.as_str().to_string(),
             })
             .unwrap_or_default(),
+        h.address.clone().unwrap_or_default(),
+        h.other_causes
+            .iter()
+            .map(|c| c.zh())
+            .collect::<Vec<_>>()
+            .join("、"),
+        h.removal_reason
+            .map(|v| v.zh().to_string())
+            .unwrap_or_default(),
     ]
+    .into_iter()
+    .chain(match h.income_components {
+        Some(c) => [
+            c.wages,
+            c.production,
+            c.property,
+            c.transfers,
+            c.production_costs,
+        ]
+        .map(|y| y.to_plain()),
+        None => Default::default(),
+    })
+    .collect()
 }
 
 /// The cells of a person row, in column order.
@@ -76,6 +98,14 @@ pub fn person_cells(p: &Person, masking: Masking) -> Vec<String> {
         opt_bool(p.medical_insurance),
         opt_bool(p.pension_insurance),
         opt_bool(p.dibao),
+        p.ethnicity.clone().unwrap_or_default(),
+        p.migrant_work_months
+            .map(|m| m.to_string())
+            .unwrap_or_default(),
+        opt_bool(p.serious_illness_insurance),
+        p.deceased_on
+            .map(|d| d.format("%Y-%m-%d").to_string())
+            .unwrap_or_default(),
     ]
 }
 
@@ -112,6 +142,13 @@ impl<W: Write> CsvSheetWriter<W> {
     pub fn finish(mut self) -> std::io::Result<()> {
         self.w.flush()
     }
+
+    /// Flushes and returns the writer (for writing into memory).
+    pub fn into_inner(self) -> std::io::Result<W> {
+        self.w
+            .into_inner()
+            .map_err(|e| std::io::Error::other(e.to_string()))
+    }
 }
 
 /// An XLSX workbook with a households sheet and a persons sheet, written row by row in
@@ -129,7 +166,7 @@ pub enum Sheet {
 }
 
 /// Columns written as numbers (so people can sum them) rather than text.
-const NUMERIC_HOUSEHOLD_COLUMNS: &[usize] = &[5, 6, 10, 11];
+const NUMERIC_HOUSEHOLD_COLUMNS: &[usize] = &[5, 6, 10, 11, 16, 17, 18, 19, 20];
 
 impl XlsxRegistryWriter {
     pub fn new() -> Result<Self, XlsxError> {

@@ -281,6 +281,42 @@ impl AreaField for PopulationSheet {
     }
 }
 
+/// Rows of an area sheet, ready to write.
+enum AreaRows<'a> {
+    Designations(&'a [jingzhun_domain::area::AreaDesignation]),
+    Populations(&'a [jingzhun_domain::area::AreaPopulation]),
+}
+
+/// Writes the rows and their audit entry in one transaction; returns how many were written.
+async fn commit_area_rows(
+    store: &dyn Store,
+    path: &Path,
+    actor: &str,
+    rows: AreaRows<'_>,
+) -> Result<usize, ServiceError> {
+    let mut tx = store.begin().await?;
+    let (action, n) = match rows {
+        AreaRows::Designations(r) => {
+            tx.put_designations(r).await?;
+            ("areas.designations", r.len())
+        }
+        AreaRows::Populations(r) => {
+            tx.put_populations(r).await?;
+            ("areas.populations", r.len())
+        }
+    };
+    tx.append_audit(&AuditEvent {
+        actor: actor.into(),
+        action: action.into(),
+        subject_kind: "file".into(),
+        subject_id: file_digest(path)?,
+        detail: serde_json::json!({ "rows": n, "file": path.display().to_string() }),
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(n)
+}
+
 /// Imports designations (poor county, poor village, deeply poor village, with years) from a CSV.
 pub async fn import_designations(
     store: &dyn Store,
@@ -288,18 +324,7 @@ pub async fn import_designations(
     actor: &str,
 ) -> Result<usize, ServiceError> {
     let rows = read_area_sheet::<DesignationSheet>(store, path).await?;
-    let mut tx = store.begin().await?;
-    tx.put_designations(&rows).await?;
-    tx.append_audit(&AuditEvent {
-        actor: actor.into(),
-        action: "areas.designations".into(),
-        subject_kind: "file".into(),
-        subject_id: file_digest(path)?,
-        detail: serde_json::json!({ "rows": rows.len(), "file": path.display().to_string() }),
-    })
-    .await?;
-    tx.commit().await?;
-    Ok(rows.len())
+    commit_area_rows(store, path, actor, AreaRows::Designations(&rows)).await
 }
 
 /// Imports village rural populations (the denominator of poverty incidence) from a CSV.
@@ -309,16 +334,5 @@ pub async fn import_populations(
     actor: &str,
 ) -> Result<usize, ServiceError> {
     let rows = read_area_sheet::<PopulationSheet>(store, path).await?;
-    let mut tx = store.begin().await?;
-    tx.put_populations(&rows).await?;
-    tx.append_audit(&AuditEvent {
-        actor: actor.into(),
-        action: "areas.populations".into(),
-        subject_kind: "file".into(),
-        subject_id: file_digest(path)?,
-        detail: serde_json::json!({ "rows": rows.len(), "file": path.display().to_string() }),
-    })
-    .await?;
-    tx.commit().await?;
-    Ok(rows.len())
+    commit_area_rows(store, path, actor, AreaRows::Populations(&rows)).await
 }

@@ -334,6 +334,18 @@ pub async fn import_registry(
     })
 }
 
+/// Sends what a chunk found: its problems first, then its rows, then how far the file is read.
+fn flush(send: &impl Fn(Msg), errors: &mut Vec<ImportError>, chunk: Msg, file: &str, rows: u64) {
+    if !errors.is_empty() {
+        send(Msg::Errors(std::mem::take(errors)));
+    }
+    send(chunk);
+    send(Msg::Progress(Progress::Rows {
+        file: file.to_string(),
+        rows,
+    }));
+}
+
 /// The reader stage: opens the sources, reads both sheets and sends chunks and problems.
 fn read_registry(
     source: &RegistrySource,
@@ -465,30 +477,20 @@ fn read_registry(
                     }
                 }
                 if rows.len() == CHUNK {
-                    if !errors.is_empty() {
-                        send(Msg::Errors(std::mem::take(&mut errors)));
-                    }
-                    send(Msg::Households {
+                    let chunk = Msg::Households {
                         file: file.clone(),
                         status_col: status_col.clone(),
                         rows: std::mem::take(&mut rows),
-                    });
-                    send(Msg::Progress(Progress::Rows {
-                        file: file.to_string(),
-                        rows: n,
-                    }));
+                    };
+                    flush(&send, &mut errors, chunk, &file, n);
                 }
             }
-            send(Msg::Errors(errors));
-            send(Msg::Households {
+            let chunk = Msg::Households {
                 file: file.clone(),
                 status_col,
                 rows,
-            });
-            send(Msg::Progress(Progress::Rows {
-                file: file.to_string(),
-                rows: n,
-            }));
+            };
+            flush(&send, &mut errors, chunk, &file, n);
         }
     }
 
@@ -537,30 +539,20 @@ fn read_registry(
                     }
                 }
                 if rows.len() == CHUNK {
-                    if !errors.is_empty() {
-                        send(Msg::Errors(std::mem::take(&mut errors)));
-                    }
-                    send(Msg::Persons {
+                    let chunk = Msg::Persons {
                         file: file.clone(),
                         household_col: household_col.clone(),
                         rows: std::mem::take(&mut rows),
-                    });
-                    send(Msg::Progress(Progress::Rows {
-                        file: file.to_string(),
-                        rows: n,
-                    }));
+                    };
+                    flush(&send, &mut errors, chunk, &file, n);
                 }
             }
-            send(Msg::Errors(errors));
-            send(Msg::Persons {
+            let chunk = Msg::Persons {
                 file: file.clone(),
                 household_col,
                 rows,
-            });
-            send(Msg::Progress(Progress::Rows {
-                file: file.to_string(),
-                rows: n,
-            }));
+            };
+            flush(&send, &mut errors, chunk, &file, n);
         }
     }
 }

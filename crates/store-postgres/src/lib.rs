@@ -42,7 +42,7 @@ impl From<sqlx::Transaction<'static, Postgres>> for PgTx {
 }
 
 impl PgTx {
-    /// Multi-row upserts of 1000 rows (15 parameters each, under PostgreSQL's 65535).
+    /// Multi-row inserts of 1000 rows (23 parameters each, under PostgreSQL's 65535).
     async fn insert_households(
         &mut self,
         rows: &[jingzhun_domain::registry::Household],
@@ -67,8 +67,13 @@ impl PgTx {
                     .push_bind(h.annual_net_income_fen)
                     .push_bind(h.income_year)
                     .push_bind(h.phone)
-                    .push_bind(import_id)
-                    .push_bind(now);
+                    .push_bind(h.address)
+                    .push_bind(h.other_causes)
+                    .push_bind(h.removal_reason);
+                for fen in h.income_components {
+                    b.push_bind(fen);
+                }
+                b.push_bind(import_id).push_bind(now);
             });
             q.push(sql::on_conflict(mode, sql::HOUSEHOLD_UPSERT));
             q.build().execute(&mut *self.tx).await?;
@@ -98,7 +103,11 @@ impl PgTx {
                     .push_bind(p.labour)
                     .push_bind(p.medical_insurance)
                     .push_bind(p.pension_insurance)
-                    .push_bind(p.dibao);
+                    .push_bind(p.dibao)
+                    .push_bind(p.ethnicity)
+                    .push_bind(p.migrant_work_months)
+                    .push_bind(p.serious_illness_insurance)
+                    .push_bind(p.deceased_on);
             });
             q.push(sql::on_conflict(mode, sql::PERSON_UPSERT));
             q.build().execute(&mut *self.tx).await?;

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use jingzhun_domain::registry::{Household, Person};
 use jingzhun_domain::vocab::Vocabulary;
+use jingzhun_store::rows::{causes_to_text, income_fen};
 use jingzhun_store::{Backend, StoreError, WriteMode, sql};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool};
@@ -60,6 +61,14 @@ impl From<sqlx::Transaction<'static, Sqlite>> for SqliteTx {
     }
 }
 
+/// `?1, ?2, ... ?n`.
+fn placeholders(n: usize) -> String {
+    (1..=n)
+        .map(|i| format!("?{i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 impl SqliteTx {
     /// Runs `write` on the connection's own SQLite handle, borrowed from sqlx's worker for the
     /// duration (sqlx's `lock_handle`, made for direct API calls), inside the open transaction.
@@ -92,13 +101,15 @@ impl SqliteTx {
         }
         let updated_at = now.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false);
         let statement = format!(
-            "{} VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) {}",
+            "{} VALUES ({}) {}",
             sql::HOUSEHOLD_INSERT,
+            placeholders(sql::HOUSEHOLD_COLUMN_COUNT + 2),
             sql::on_conflict(mode, sql::HOUSEHOLD_UPSERT)
         );
         self.with_handle(|conn| {
             let mut stmt = conn.prepare(&statement)?;
             for h in rows {
+                let [wages, production, property, transfers, costs] = income_fen(h);
                 stmt.execute(rusqlite::params![
                     h.household_id.as_str(),
                     h.village_code.as_str(),
@@ -113,6 +124,14 @@ impl SqliteTx {
                     h.annual_net_income.fen(),
                     h.income_year,
                     h.phone.as_ref().map(|p| p.as_str()),
+                    h.address,
+                    causes_to_text(&h.other_causes),
+                    h.removal_reason.map(|v| v.code()),
+                    wages,
+                    production,
+                    property,
+                    transfers,
+                    costs,
                     import_id,
                     updated_at,
                 ])?;
@@ -131,8 +150,9 @@ impl SqliteTx {
             return Ok(());
         }
         let statement = format!(
-            "{} VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) {}",
+            "{} VALUES ({}) {}",
             sql::PERSON_INSERT,
+            placeholders(sql::PERSON_COLUMN_COUNT),
             sql::on_conflict(mode, sql::PERSON_UPSERT)
         );
         self.with_handle(|conn| {
@@ -153,6 +173,10 @@ impl SqliteTx {
                     p.medical_insurance,
                     p.pension_insurance,
                     p.dibao,
+                    p.ethnicity,
+                    p.migrant_work_months,
+                    p.serious_illness_insurance,
+                    p.deceased_on,
                 ])?;
             }
             Ok(())

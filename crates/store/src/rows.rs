@@ -6,8 +6,8 @@ use jingzhun_domain::area::{Area, AreaCode, AreaLevel};
 use jingzhun_domain::audit::AuditEntry;
 use jingzhun_domain::id_number::IdNumber;
 use jingzhun_domain::money::Yuan;
-use jingzhun_domain::registry::{Household, HouseholdId, Person, Phone};
-use jingzhun_domain::vocab::Vocabulary;
+use jingzhun_domain::registry::{Household, HouseholdId, IncomeComponents, Person, Phone};
+use jingzhun_domain::vocab::{Cause, Vocabulary};
 
 use crate::{ImportRecord, StoreError};
 
@@ -67,6 +67,26 @@ pub struct HouseholdRow {
     pub annual_net_income_fen: i64,
     pub income_year: i32,
     pub phone: Option<String>,
+    pub address: Option<String>,
+    /// Cause codes joined by commas.
+    pub other_causes: Option<String>,
+    pub removal_reason: Option<String>,
+    pub wage_income_fen: Option<i64>,
+    pub production_income_fen: Option<i64>,
+    pub property_income_fen: Option<i64>,
+    pub transfer_income_fen: Option<i64>,
+    pub production_costs_fen: Option<i64>,
+}
+
+/// Cause codes as stored: joined by commas, `NULL` for none.
+pub fn causes_to_text(causes: &[Cause]) -> Option<String> {
+    (!causes.is_empty()).then(|| {
+        causes
+            .iter()
+            .map(|c| c.code())
+            .collect::<Vec<_>>()
+            .join(",")
+    })
 }
 
 impl TryFrom<HouseholdRow> for Household {
@@ -89,6 +109,31 @@ impl TryFrom<HouseholdRow> for Household {
                 .phone
                 .map(|p| Phone::parse(&p).map_err(|_| corrupt("phone", "(hidden)")))
                 .transpose()?,
+            address: r.address,
+            other_causes: r
+                .other_causes
+                .as_deref()
+                .map(|t| t.split(',').map(|c| code::<Cause>("cause", c)).collect())
+                .transpose()?
+                .unwrap_or_default(),
+            removal_reason: opt_code("removal reason", r.removal_reason)?,
+            income_components: match (
+                r.wage_income_fen,
+                r.production_income_fen,
+                r.property_income_fen,
+                r.transfer_income_fen,
+                r.production_costs_fen,
+            ) {
+                (None, None, None, None, None) => None,
+                (Some(w), Some(p), Some(pr), Some(t), Some(c)) => Some(IncomeComponents {
+                    wages: Yuan::from_fen(w),
+                    production: Yuan::from_fen(p),
+                    property: Yuan::from_fen(pr),
+                    transfers: Yuan::from_fen(t),
+                    production_costs: Yuan::from_fen(c),
+                }),
+                _ => return Err(corrupt("income components", "partly missing")),
+            },
         })
     }
 }
@@ -109,6 +154,10 @@ pub struct PersonRow {
     pub medical_insurance: Option<bool>,
     pub pension_insurance: Option<bool>,
     pub dibao: Option<bool>,
+    pub ethnicity: Option<String>,
+    pub migrant_work_months: Option<i32>,
+    pub serious_illness_insurance: Option<bool>,
+    pub deceased_on: Option<NaiveDate>,
 }
 
 impl TryFrom<PersonRow> for Person {
@@ -131,6 +180,10 @@ impl TryFrom<PersonRow> for Person {
             medical_insurance: r.medical_insurance,
             pension_insurance: r.pension_insurance,
             dibao: r.dibao,
+            ethnicity: r.ethnicity,
+            migrant_work_months: r.migrant_work_months,
+            serious_illness_insurance: r.serious_illness_insurance,
+            deceased_on: r.deceased_on,
         })
     }
 }
@@ -208,6 +261,11 @@ pub struct HouseholdParams {
     pub annual_net_income_fen: i64,
     pub income_year: i32,
     pub phone: Option<String>,
+    pub address: Option<String>,
+    pub other_causes: Option<String>,
+    pub removal_reason: Option<&'static str>,
+    /// Wages, production, property, transfers, production costs (fen).
+    pub income_components: [Option<i64>; 5],
 }
 
 impl From<&Household> for HouseholdParams {
@@ -226,7 +284,26 @@ impl From<&Household> for HouseholdParams {
             annual_net_income_fen: h.annual_net_income.fen(),
             income_year: h.income_year,
             phone: h.phone.as_ref().map(|p| p.as_str().to_string()),
+            address: h.address.clone(),
+            other_causes: causes_to_text(&h.other_causes),
+            removal_reason: h.removal_reason.map(|v| v.code()),
+            income_components: income_fen(h),
         }
+    }
+}
+
+/// The income components in fen, in column order, or all `None`.
+pub fn income_fen(h: &Household) -> [Option<i64>; 5] {
+    match h.income_components {
+        Some(c) => [
+            c.wages,
+            c.production,
+            c.property,
+            c.transfers,
+            c.production_costs,
+        ]
+        .map(|y| Some(y.fen())),
+        None => [None; 5],
     }
 }
 
@@ -246,6 +323,10 @@ pub struct PersonParams {
     pub medical_insurance: Option<bool>,
     pub pension_insurance: Option<bool>,
     pub dibao: Option<bool>,
+    pub ethnicity: Option<String>,
+    pub migrant_work_months: Option<i32>,
+    pub serious_illness_insurance: Option<bool>,
+    pub deceased_on: Option<NaiveDate>,
 }
 
 impl From<&Person> for PersonParams {
@@ -265,6 +346,10 @@ impl From<&Person> for PersonParams {
             medical_insurance: p.medical_insurance,
             pension_insurance: p.pension_insurance,
             dibao: p.dibao,
+            ethnicity: p.ethnicity.clone(),
+            migrant_work_months: p.migrant_work_months,
+            serious_illness_insurance: p.serious_illness_insurance,
+            deceased_on: p.deceased_on,
         }
     }
 }

@@ -20,32 +20,51 @@ pub const CHILD_POPULATIONS: &str = "SELECT substr(area_code, 1, $1) AS child, C
      FROM area_populations p JOIN areas a ON a.code = p.area_code \
      WHERE a.level = 5 AND p.year = $2 AND p.area_code BETWEEN $3 AND $4 GROUP BY 1 ORDER BY 1";
 
-pub const HOUSEHOLD_COLUMNS: &str = "household_id, village_code, group_name, status, poverty_type, \
-     identified_year, exit_year, primary_cause, housing_safe, water_safe, annual_net_income_fen, \
-     income_year, phone";
-pub const PERSON_COLUMNS: &str = "id_number, name, household_id, relation, gender, birth_date, \
-     education, school_status, health, disability_grade, labour, medical_insurance, \
-     pension_insurance, dibao";
-
 pub const CHILD_HOUSEHOLD_COUNTS: &str = "SELECT substr(village_code, 1, $1) AS child, status, COUNT(*) \
      FROM households WHERE village_code BETWEEN $2 AND $3 GROUP BY 1, 2";
 pub const CHILD_PERSON_COUNTS: &str = "SELECT substr(h.village_code, 1, $1) AS child, h.status, COUNT(*) \
      FROM households h JOIN persons p ON p.household_id = h.household_id \
      WHERE h.village_code BETWEEN $2 AND $3 GROUP BY 1, 2";
-pub const HOUSEHOLD_SELECT: &str = "SELECT household_id, village_code, group_name, status, \
-     poverty_type, identified_year, exit_year, primary_cause, housing_safe, water_safe, \
-     annual_net_income_fen, income_year, phone FROM households";
-pub const HOUSEHOLD_BY_ID: &str = "SELECT household_id, village_code, group_name, status, \
-     poverty_type, identified_year, exit_year, primary_cause, housing_safe, water_safe, \
-     annual_net_income_fen, income_year, phone FROM households WHERE household_id = $1";
-pub const PERSON_SELECT: &str = "SELECT id_number, name, household_id, relation, gender, \
-     birth_date, education, school_status, health, disability_grade, labour, medical_insurance, \
-     pension_insurance, dibao FROM persons";
 
-/// `INSERT INTO households (...) VALUES` is followed by the rows, then this.
-pub const HOUSEHOLD_INSERT: &str = "INSERT INTO households (household_id, village_code, group_name, \
-     status, poverty_type, identified_year, exit_year, primary_cause, housing_safe, water_safe, \
-     annual_net_income_fen, income_year, phone, import_id, updated_at) ";
+/// The stored columns of a household, in the order of [`crate::rows::HouseholdRow`].
+macro_rules! household_columns {
+    () => {
+        "household_id, village_code, group_name, status, poverty_type, identified_year, \
+         exit_year, primary_cause, housing_safe, water_safe, annual_net_income_fen, income_year, \
+         phone, address, other_causes, removal_reason, wage_income_fen, production_income_fen, \
+         property_income_fen, transfer_income_fen, production_costs_fen"
+    };
+}
+
+/// The stored columns of a person, in the order of [`crate::rows::PersonRow`].
+macro_rules! person_columns {
+    () => {
+        "id_number, name, household_id, relation, gender, birth_date, education, school_status, \
+         health, disability_grade, labour, medical_insurance, pension_insurance, dibao, \
+         ethnicity, migrant_work_months, serious_illness_insurance, deceased_on"
+    };
+}
+
+/// How many columns [`household_columns!`] and [`person_columns!`] list.
+pub const HOUSEHOLD_COLUMN_COUNT: usize = 21;
+pub const PERSON_COLUMN_COUNT: usize = 18;
+
+pub const HOUSEHOLD_SELECT: &str = concat!("SELECT ", household_columns!(), " FROM households");
+pub const HOUSEHOLD_BY_ID: &str = concat!(
+    "SELECT ",
+    household_columns!(),
+    " FROM households WHERE household_id = $1"
+);
+pub const PERSON_SELECT: &str = concat!("SELECT ", person_columns!(), " FROM persons");
+/// Followed by the rows (the household columns, then import_id and updated_at), then an
+/// optional conflict clause.
+pub const HOUSEHOLD_INSERT: &str = concat!(
+    "INSERT INTO households (",
+    household_columns!(),
+    ", import_id, updated_at) "
+);
+pub const PERSON_INSERT: &str = concat!("INSERT INTO persons (", person_columns!(), ") ");
+
 pub const HOUSEHOLD_UPSERT: &str = " ON CONFLICT (household_id) DO UPDATE SET \
      village_code = excluded.village_code, group_name = excluded.group_name, \
      status = excluded.status, poverty_type = excluded.poverty_type, \
@@ -53,17 +72,23 @@ pub const HOUSEHOLD_UPSERT: &str = " ON CONFLICT (household_id) DO UPDATE SET \
      primary_cause = excluded.primary_cause, housing_safe = excluded.housing_safe, \
      water_safe = excluded.water_safe, annual_net_income_fen = excluded.annual_net_income_fen, \
      income_year = excluded.income_year, phone = excluded.phone, \
+     address = excluded.address, other_causes = excluded.other_causes, \
+     removal_reason = excluded.removal_reason, wage_income_fen = excluded.wage_income_fen, \
+     production_income_fen = excluded.production_income_fen, \
+     property_income_fen = excluded.property_income_fen, \
+     transfer_income_fen = excluded.transfer_income_fen, \
+     production_costs_fen = excluded.production_costs_fen, \
      import_id = excluded.import_id, updated_at = excluded.updated_at";
-pub const PERSON_INSERT: &str = "INSERT INTO persons (id_number, name, household_id, relation, \
-     gender, birth_date, education, school_status, health, disability_grade, labour, \
-     medical_insurance, pension_insurance, dibao) ";
 pub const PERSON_UPSERT: &str = " ON CONFLICT (household_id, id_number) DO UPDATE SET \
      name = excluded.name, relation = excluded.relation, gender = excluded.gender, \
      birth_date = excluded.birth_date, education = excluded.education, \
      school_status = excluded.school_status, health = excluded.health, \
      disability_grade = excluded.disability_grade, labour = excluded.labour, \
      medical_insurance = excluded.medical_insurance, \
-     pension_insurance = excluded.pension_insurance, dibao = excluded.dibao";
+     pension_insurance = excluded.pension_insurance, dibao = excluded.dibao, \
+     ethnicity = excluded.ethnicity, migrant_work_months = excluded.migrant_work_months, \
+     serious_illness_insurance = excluded.serious_illness_insurance, \
+     deceased_on = excluded.deceased_on";
 pub const AREA_INSERT: &str = "INSERT INTO areas (code, name, level, parent_code) ";
 pub const AREA_UPSERT: &str = " ON CONFLICT (code) DO UPDATE SET name = excluded.name, \
      level = excluded.level, parent_code = excluded.parent_code";

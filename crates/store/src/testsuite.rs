@@ -10,7 +10,7 @@ use jingzhun_domain::area::{Area, AreaCode, AreaLevel};
 use jingzhun_domain::audit::{AuditEvent, ChainVerifier};
 use jingzhun_domain::id_number::IdNumber;
 use jingzhun_domain::money::Yuan;
-use jingzhun_domain::registry::{Household, HouseholdId, Person, Phone};
+use jingzhun_domain::registry::{Household, HouseholdId, IncomeComponents, Person, Phone};
 use jingzhun_domain::vocab::{Cause, Health, HouseholdStatus, PovertyType, Relation};
 
 use crate::{AreaPopulation, NewImport, Store, WriteMode};
@@ -88,6 +88,16 @@ pub fn fixture_household(id: &str, village: &str, status: HouseholdStatus) -> Ho
         annual_net_income: Yuan::from_fen(1_234_550),
         income_year: 2020,
         phone: Some(Phone::parse("13800001234").expect("fixture phone")),
+        address: Some("一组 12 号".into()),
+        other_causes: vec![Cause::LackSkills, Cause::Disability],
+        removal_reason: None,
+        income_components: Some(IncomeComponents {
+            wages: Yuan::from_yuan(9000),
+            production: Yuan::from_fen(334_550),
+            property: Yuan::from_yuan(0),
+            transfers: Yuan::from_yuan(1000),
+            production_costs: Yuan::from_yuan(1000),
+        }),
     }
 }
 
@@ -114,6 +124,10 @@ pub fn fixture_person(household: &str, seq: u16) -> Person {
         medical_insurance: Some(true),
         pension_insurance: None,
         dibao: Some(false),
+        ethnicity: Some("汉族".into()),
+        migrant_work_months: Some(6),
+        serious_illness_insurance: Some(true),
+        deceased_on: (seq == 3).then(|| birth + chrono::Days::new(20_000)),
     }
 }
 
