@@ -36,17 +36,12 @@ rm -rf "$OUT/registry"
 persons=$(($(wc -l < "$OUT/registry/persons.csv") - 1))
 echo "persons: $persons"
 
+# Plain tables made by .import from the header row (every column TEXT), then the indexes.
 cat > "$OUT/yardstick.sql" <<SQL
 PRAGMA journal_mode=WAL;
 PRAGMA synchronous=FULL;
-CREATE TABLE households (household_id TEXT, village_code TEXT, group_name TEXT, status TEXT,
-  poverty_type TEXT, identified_year TEXT, exit_year TEXT, primary_cause TEXT, housing_safe TEXT,
-  water_safe TEXT, annual_net_income TEXT, income_year TEXT, phone TEXT);
-CREATE TABLE persons (id_number TEXT, name TEXT, household_id TEXT, relation TEXT, gender TEXT,
-  birth_date TEXT, education TEXT, school_status TEXT, health TEXT, disability_grade TEXT,
-  labor TEXT, medical_insurance TEXT, pension_insurance TEXT, dibao TEXT);
-.import --csv --skip 1 $OUT/registry/households.csv households
-.import --csv --skip 1 $OUT/registry/persons.csv persons
+.import --csv $OUT/registry/households.csv households
+.import --csv $OUT/registry/persons.csv persons
 CREATE UNIQUE INDEX households_pk ON households (household_id);
 CREATE INDEX households_village ON households (village_code, status);
 CREATE UNIQUE INDEX persons_pk ON persons (household_id, id_number);
