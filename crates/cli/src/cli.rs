@@ -4,14 +4,17 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
+use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use jingzhun_domain::access::{Assignment, Role};
 use jingzhun_domain::area::AreaCode;
+use jingzhun_domain::vocab::Vocabulary;
 use jingzhun_interchange::write::Masking;
 use jingzhun_service::connect::DEFAULT_DATABASE;
 use jingzhun_service::export::{ExportFormat, export_registry};
 use jingzhun_service::registry_import::{ImportOptions, Progress, RegistrySource, import_registry};
 use jingzhun_service::{
-    ServiceError, Store, areas, audit, demo, generate, summary, today_in_china,
+    ServiceError, Store, areas, audit, demo, generate, summary, today_in_china, users,
 };
 
 use crate::print;
@@ -59,6 +62,57 @@ pub enum Command {
     /// The audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Accounts. Passwords are read from standard input (one line), never from arguments.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+/// A role over an area, possibly for a period.
+#[derive(Debug, Args)]
+pub struct RoleArgs {
+    /// village_clerk, township_reviewer, county_officer, leader, inspector, discipline_officer,
+    /// finance_officer, admin (or the Chinese name).
+    #[arg(long)]
+    pub role: String,
+    /// Area code (2 to 12 digits).
+    #[arg(long)]
+    pub area: String,
+    /// First day in force (YYYY-MM-DD).
+    #[arg(long)]
+    pub starts: Option<String>,
+    /// Last day in force (YYYY-MM-DD); the role lapses after it.
+    #[arg(long)]
+    pub ends: Option<String>,
+    /// May see complainants' sealed identities (discipline officers only).
+    #[arg(long)]
+    pub sealed: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account with a first role; the password is read from standard input.
+    Add {
+        login: String,
+        /// The person's name as shown to others.
+        #[arg(long)]
+        name: String,
+        #[command(flatten)]
+        role: RoleArgs,
+    },
+    /// Give an account another role (or change the period of one it has).
+    Grant {
+        login: String,
+        #[command(flatten)]
+        role: RoleArgs,
+    },
+    /// List accounts with their roles.
+    List,
+    /// Disable an account: it can no longer log in or reach anything.
+    Disable { login: String },
+    /// Enable a disabled account again.
+    Enable { login: String },
+    /// Set a new password (read from standard input); also unlocks a locked account.
+    Passwd { login: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -270,6 +324,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             let s = summary::area_summary(store, &area_arg(&area)?).await?;
             print::summary(&s);
         }
+        Command::User(cmd) => user(store, cmd).await?,
         Command::Audit(AuditCommand::Verify) => match audit::verify_audit(store).await? {
             Ok(n) => println!("审计链完整 audit chain intact: {n} entries"),
             Err(b) => {
@@ -279,6 +334,110 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         },
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn assignment(r: &RoleArgs) -> Result<Assignment> {
+    let role =
+        Role::parse(&r.role).map_err(|p| anyhow::anyhow!("role {:?}: {p} / {}", r.role, p.zh()))?;
+    let date = |d: &Option<String>| -> Result<Option<NaiveDate>> {
+        d.as_deref()
+            .map(|t| {
+                NaiveDate::parse_from_str(t, "%Y-%m-%d")
+                    .map_err(|_| anyhow::anyhow!("{t:?}: not a date in the form YYYY-MM-DD"))
+            })
+            .transpose()
+    };
+    Assignment::new(
+        role,
+        area_arg(&r.area)?,
+        date(&r.starts)?,
+        date(&r.ends)?,
+        r.sealed,
+    )
+    .map_err(|p| anyhow::anyhow!("{p} / {}", p.zh()))
+}
+
+/// One line from standard input, without its line ending.
+fn read_password() -> Result<String> {
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .context("cannot read the password from standard input")?;
+    let pw = line.trim_end_matches(['\r', '\n']).to_string();
+    anyhow::ensure!(
+        !pw.is_empty(),
+        "give the password on standard input (one line)"
+    );
+    Ok(pw)
+}
+
+async fn user(store: &dyn Store, cmd: UserCommand) -> Result<()> {
+    match cmd {
+        UserCommand::Add { login, name, role } => {
+            let a = assignment(&role)?;
+            let pw = read_password()?;
+            users::add_user(store, &login, &name, &pw, a, &actor()).await?;
+            println!("已创建账户 account created: {login}");
+        }
+        UserCommand::Grant { login, role } => {
+            users::grant(store, &login, assignment(&role)?, &actor()).await?;
+            println!("已授权 role granted: {login}");
+        }
+        UserCommand::List => {
+            for u in store.users().await? {
+                let roles: Vec<String> = u
+                    .account
+                    .assignments
+                    .iter()
+                    .map(|a| {
+                        let period = match (a.starts_on, a.ends_on) {
+                            (None, None) => String::new(),
+                            (s, e) => format!(
+                                " {}~{}",
+                                s.map(|d| d.to_string()).unwrap_or_default(),
+                                e.map(|d| d.to_string()).unwrap_or_default()
+                            ),
+                        };
+                        format!(
+                            "{}@{}{}{}",
+                            a.role.code(),
+                            a.area.prefix(),
+                            period,
+                            if a.sealed { " sealed" } else { "" }
+                        )
+                    })
+                    .collect();
+                let state = if u.account.disabled {
+                    " [停用 disabled]"
+                } else if u.failed_logins >= users::MAX_FAILED_LOGINS {
+                    " [锁定 locked]"
+                } else {
+                    ""
+                };
+                println!(
+                    "{}  {}{}  {}",
+                    u.account.login.as_str(),
+                    u.display_name,
+                    state,
+                    roles.join(", ")
+                );
+            }
+        }
+        UserCommand::Disable { login } => {
+            users::set_disabled(store, &login, true, &actor()).await?;
+            println!("已停用 disabled: {login}");
+        }
+        UserCommand::Enable { login } => {
+            users::set_disabled(store, &login, false, &actor()).await?;
+            println!("已启用 enabled: {login}");
+        }
+        UserCommand::Passwd { login } => {
+            let pw = read_password()?;
+            users::set_password(store, &login, &pw, &actor()).await?;
+            println!("已更新密码 password changed: {login}");
+        }
+    }
+    Ok(())
 }
 
 async fn import(store: &dyn Store, args: ImportRegistryArgs) -> Result<ExitCode> {

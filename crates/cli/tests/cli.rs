@@ -298,3 +298,98 @@ fn an_unknown_database_scheme_is_refused_clearly() {
         text(&out.stderr)
     );
 }
+
+fn jingzhun_with_stdin(db: &Path, args: &[&str], stdin: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_jingzhun"))
+        .arg("--database")
+        .arg(db)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run jingzhun");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn accounts_are_managed_from_the_command_line_with_passwords_on_stdin() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    assert!(jingzhun(&db, &["demo"]).status.success());
+    let add = jingzhun_with_stdin(
+        &db,
+        &[
+            "user",
+            "add",
+            "wang.li",
+            "--name",
+            "王丽",
+            "--role",
+            "township_reviewer",
+            "--area",
+            "510304107",
+        ],
+        "牛佛镇-审核-2026\n",
+    );
+    assert!(add.status.success(), "{}", text(&add.stderr));
+    let clerk_on_township = jingzhun_with_stdin(
+        &db,
+        &[
+            "user",
+            "add",
+            "li.si",
+            "--name",
+            "李四",
+            "--role",
+            "village_clerk",
+            "--area",
+            "510304107",
+        ],
+        "long-enough-password\n",
+    );
+    assert_eq!(clerk_on_township.status.code(), Some(1));
+    assert!(
+        text(&clerk_on_township.stderr).contains("bound to a 村级 area"),
+        "{}",
+        text(&clerk_on_township.stderr)
+    );
+    let sealed_inspector = jingzhun_with_stdin(
+        &db,
+        &[
+            "user",
+            "add",
+            "li.si",
+            "--name",
+            "李四",
+            "--role",
+            "inspector",
+            "--area",
+            "510304",
+            "--sealed",
+        ],
+        "long-enough-password\n",
+    );
+    assert!(text(&sealed_inspector.stderr).contains("only discipline officers"));
+    assert!(
+        jingzhun(&db, &["user", "disable", "wang.li"])
+            .status
+            .success()
+    );
+    let list = text(&jingzhun(&db, &["user", "list"]).stdout);
+    assert_eq!(
+        list.trim(),
+        "wang.li  王丽 [停用 disabled]  township_reviewer@510304107"
+    );
+    let pw = jingzhun_with_stdin(&db, &["user", "passwd", "wang.li"], "short\n");
+    assert!(text(&pw.stderr).contains("at least 10"));
+    assert!(jingzhun(&db, &["user", "passwd", "nobody"]).status.code() == Some(1));
+    assert!(jingzhun(&db, &["audit", "verify"]).status.success());
+}

@@ -3,6 +3,7 @@
 //! Everything here is plain Rust that takes values and returns values, so every rule can be
 //! unit-tested directly and reused by the CLI, the web server and the storage backends.
 //!
+//! * [`access`]: roles bound to areas and periods, and the one rule of who reaches what.
 //! * [`area`]: 12-digit statistical area codes, levels and designations.
 //! * [`id_number`]: the 18-character resident ID number (GB 11643).
 //! * [`vocab`]: the closed lists of domain.md §3 (statuses, causes, relations...).
@@ -15,6 +16,7 @@
 //! * [`generate`]: deterministic synthetic registries for the demo, tests and benchmarks.
 //! * [`summary`]: counts by status and poverty incidence.
 
+pub mod access;
 pub mod area;
 pub mod audit;
 pub mod generate;

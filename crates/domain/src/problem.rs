@@ -75,6 +75,18 @@ pub enum Problem {
     MonthsOutOfRange,
     #[error("date of death is before the date of birth")]
     DeathBeforeBirth,
+    #[error("this role is bound to a {expected} area, not a {found} one")]
+    RoleNeedsLevel { expected: String, found: String },
+    #[error("the period ends before it starts")]
+    PeriodReversed,
+    #[error("only discipline officers may hold the sealed permission")]
+    SealedOnlyForDiscipline,
+    #[error("a login has 3 to 32 lower-case letters, digits, '.', '_' or '-'")]
+    BadLogin,
+    #[error("a password needs at least {min} characters")]
+    PasswordTooShort { min: usize },
+    #[error("the password must not contain the login")]
+    PasswordContainsLogin,
     #[error("no household with this number in the file or the registry")]
     UnknownHousehold,
     #[error("household number already used on line {first_line}")]
@@ -152,6 +164,16 @@ impl Problem {
             Problem::RemovalReasonWithoutRemoval => "只有已清退户才填写清退原因".into(),
             Problem::MonthsOutOfRange => "月数应为 0 至 12 的整数".into(),
             Problem::DeathBeforeBirth => "死亡日期早于出生日期".into(),
+            Problem::RoleNeedsLevel { expected, found } => {
+                format!("该角色须绑定到{expected}区划，不能绑定到{found}区划")
+            }
+            Problem::PeriodReversed => "结束日期早于开始日期".into(),
+            Problem::SealedOnlyForDiscipline => {
+                "只有纪检监察干部可以获得查看举报人身份的权限".into()
+            }
+            Problem::BadLogin => "登录名应为 3 至 32 个小写字母、数字、“.”、“_”或“-”".into(),
+            Problem::PasswordTooShort { min } => format!("密码至少 {min} 个字符"),
+            Problem::PasswordContainsLogin => "密码不能包含登录名".into(),
             Problem::UnknownHousehold => "文件和系统中都没有此户编号".into(),
             Problem::DuplicateHousehold { first_line } => format!("户编号与第 {first_line} 行重复"),
             Problem::DuplicateMember { first_line } => {

@@ -8,6 +8,7 @@
 //! * [`generate`] and [`demo`]: synthetic registries and the Da'an demo.
 //! * [`summary`]: counts and incidence by area.
 //! * [`audit`]: verification of the audit chain.
+//! * [`users`]: accounts, roles, passwords and login checks.
 
 pub mod areas;
 pub mod audit;
@@ -18,6 +19,7 @@ pub mod export;
 pub mod generate;
 pub mod registry_import;
 pub mod summary;
+pub mod users;
 
 pub use connect::connect;
 pub use error::ServiceError;

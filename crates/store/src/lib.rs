@@ -40,6 +40,9 @@ pub enum StoreError {
     /// A backend's own driver failed (SQLite bulk writes go through the connection sqlx lends).
     #[error("database error: {0}")]
     Backend(Box<dyn std::error::Error + Send + Sync>),
+    /// A row with the same key exists (a login already taken...).
+    #[error("already exists: {0}")]
+    Duplicate(String),
     /// The URL names no supported backend.
     #[error("unsupported database URL (use a file path, sqlite://... or postgres://...): {0}")]
     UnsupportedUrl(String),
@@ -88,6 +91,25 @@ pub struct ImportRecord {
     pub households: i64,
     pub persons: i64,
     pub forced: bool,
+}
+
+/// A stored account with its roles.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRecord {
+    pub id: i64,
+    pub display_name: String,
+    /// The argon2 hash in PHC form; never shown.
+    pub password_hash: String,
+    pub failed_logins: i32,
+    pub account: jingzhun_domain::access::Account,
+}
+
+/// An account to create.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUser {
+    pub login: jingzhun_domain::access::Login,
+    pub display_name: String,
+    pub password_hash: String,
 }
 
 /// Counts by status for one child area of the area asked about.
@@ -145,6 +167,11 @@ pub trait Store: Send + Sync + 'static {
     /// The latest income year in the registry.
     async fn latest_income_year(&self) -> Result<Option<i32>>;
 
+    // Accounts.
+    async fn user(&self, login: &str) -> Result<Option<UserRecord>>;
+    /// Every account, by login.
+    async fn users(&self) -> Result<Vec<UserRecord>>;
+
     // Imports.
     async fn import_by_digest(&self, kind: &str, digest: &str) -> Result<Option<ImportRecord>>;
 
@@ -186,6 +213,19 @@ pub trait Tx: Send {
     ) -> Result<()>;
     /// Writes persons (keyed by household and ID number), see [`WriteMode`].
     async fn put_persons(&mut self, rows: &[Person], mode: WriteMode) -> Result<()>;
+
+    /// Creates an account; a login already taken is [`StoreError::Duplicate`].
+    async fn create_user(&mut self, user: &NewUser) -> Result<i64>;
+    /// Gives an account a role over an area (replacing the same role over the same area).
+    async fn assign(
+        &mut self,
+        user_id: i64,
+        assignment: &jingzhun_domain::access::Assignment,
+    ) -> Result<()>;
+    async fn set_password_hash(&mut self, user_id: i64, hash: &str) -> Result<()>;
+    async fn set_disabled(&mut self, user_id: i64, disabled: bool) -> Result<()>;
+    /// Counts a failed login, or clears the count after a successful one.
+    async fn record_login(&mut self, user_id: i64, succeeded: bool) -> Result<()>;
 
     /// Records the start of an import; returns its id.
     async fn begin_import(&mut self, import: &NewImport) -> Result<i64>;

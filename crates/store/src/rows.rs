@@ -353,3 +353,55 @@ impl From<&Person> for PersonParams {
         }
     }
 }
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct UserRow {
+    pub id: i64,
+    pub login: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub disabled: bool,
+    pub failed_logins: i32,
+}
+
+#[derive(Debug, sqlx::FromRow)]
+pub struct RoleRow {
+    pub user_id: i64,
+    pub role: String,
+    pub area_code: String,
+    pub starts_on: Option<NaiveDate>,
+    pub ends_on: Option<NaiveDate>,
+    pub sealed: bool,
+}
+
+impl TryFrom<RoleRow> for jingzhun_domain::access::Assignment {
+    type Error = StoreError;
+    fn try_from(r: RoleRow) -> Result<Self, StoreError> {
+        Ok(jingzhun_domain::access::Assignment {
+            role: code("role", &r.role)?,
+            area: area_code(&r.area_code)?,
+            starts_on: r.starts_on,
+            ends_on: r.ends_on,
+            sealed: r.sealed,
+        })
+    }
+}
+
+/// An account from its row and its role rows.
+pub fn user_record(u: UserRow, roles: Vec<RoleRow>) -> Result<crate::UserRecord, StoreError> {
+    Ok(crate::UserRecord {
+        id: u.id,
+        display_name: u.display_name,
+        password_hash: u.password_hash,
+        failed_logins: u.failed_logins,
+        account: jingzhun_domain::access::Account {
+            login: jingzhun_domain::access::Login::parse(&u.login)
+                .map_err(|_| corrupt("login", &u.login))?,
+            disabled: u.disabled,
+            assignments: roles
+                .into_iter()
+                .map(TryInto::try_into)
+                .collect::<Result<_, _>>()?,
+        },
+    })
+}

@@ -101,6 +101,23 @@ pub const POPULATION_UPSERT: &str = "INSERT INTO area_populations (area_code, ye
 pub const BEGIN_IMPORT: &str = "INSERT INTO imports (kind, digest, source, actor, started_at, forced) \
      VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
 
+pub const USER_SELECT: &str =
+    "SELECT id, login, display_name, password_hash, disabled, failed_logins FROM users";
+pub const USER_ROLES: &str = "SELECT user_id, role, area_code, starts_on, ends_on, sealed \
+     FROM user_roles ORDER BY user_id, role, area_code";
+pub const USER_ROLES_OF: &str = "SELECT user_id, role, area_code, starts_on, ends_on, sealed \
+     FROM user_roles WHERE user_id = $1 ORDER BY role, area_code";
+pub const CREATE_USER: &str = "INSERT INTO users (login, display_name, password_hash, created_at) \
+     VALUES ($1, $2, $3, $4) RETURNING id";
+pub const ASSIGN: &str = "INSERT INTO user_roles (user_id, role, area_code, starts_on, ends_on, \
+     sealed) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (user_id, role, area_code) DO UPDATE \
+     SET starts_on = excluded.starts_on, ends_on = excluded.ends_on, sealed = excluded.sealed";
+pub const SET_PASSWORD_HASH: &str =
+    "UPDATE users SET password_hash = $1, failed_logins = 0 WHERE id = $2";
+pub const RECORD_LOGIN: &str = "UPDATE users SET failed_logins = \
+     CASE WHEN $1 THEN 0 ELSE failed_logins + 1 END WHERE id = $2";
+pub const SET_DISABLED: &str = "UPDATE users SET disabled = $1 WHERE id = $2";
+
 pub const ANY_HOUSEHOLD: &str = "SELECT household_id FROM households LIMIT 1";
 pub const LATEST_INCOME_YEAR: &str = "SELECT MAX(income_year) FROM households";
 

@@ -175,6 +175,32 @@ macro_rules! sql_store {
                 Ok(y)
             }
 
+            async fn user(&self, login: &str) -> Result<Option<$crate::UserRecord>> {
+                let q = format!("{} WHERE login = $1", sql::USER_SELECT);
+                let Some(u): Option<$crate::rows::UserRow> =
+                    sqlx::query_as(&q).bind(login).fetch_optional(&self.pool).await?
+                else {
+                    return Ok(None);
+                };
+                let roles: Vec<$crate::rows::RoleRow> =
+                    sqlx::query_as(sql::USER_ROLES_OF).bind(u.id).fetch_all(&self.pool).await?;
+                $crate::rows::user_record(u, roles).map(Some)
+            }
+
+            async fn users(&self) -> Result<Vec<$crate::UserRecord>> {
+                let q = format!("{} ORDER BY login", sql::USER_SELECT);
+                let users: Vec<$crate::rows::UserRow> = sqlx::query_as(&q).fetch_all(&self.pool).await?;
+                let mut roles: Vec<$crate::rows::RoleRow> = sqlx::query_as(sql::USER_ROLES).fetch_all(&self.pool).await?;
+                users
+                    .into_iter()
+                    .map(|u| {
+                        let (mine, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut roles).into_iter().partition(|r| r.user_id == u.id);
+                        roles = rest;
+                        $crate::rows::user_record(u, mine)
+                    })
+                    .collect()
+            }
+
             async fn import_by_digest(&self, kind: &str, digest: &str) -> Result<Option<ImportRecord>> {
                 let row: Option<ImportRow> =
                     sqlx::query_as(sql::IMPORT_BY_DIGEST).bind(kind).bind(digest).fetch_optional(&self.pool).await?;
@@ -269,6 +295,51 @@ macro_rules! sql_store {
 
             async fn put_persons(&mut self, rows: &[Person], mode: $crate::WriteMode) -> Result<()> {
                 self.insert_persons(rows, mode).await
+            }
+
+            async fn create_user(&mut self, user: &$crate::NewUser) -> Result<i64> {
+                let r: std::result::Result<(i64,), sqlx::Error> = sqlx::query_as(sql::CREATE_USER)
+                    .bind(user.login.as_str())
+                    .bind(&user.display_name)
+                    .bind(&user.password_hash)
+                    .bind(Utc::now())
+                    .fetch_one(&mut *self.tx)
+                    .await;
+                match r {
+                    Ok((id,)) => Ok(id),
+                    Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                        Err(StoreError::Duplicate(format!("login {}", user.login.as_str())))
+                    }
+                    Err(e) => Err(e.into()),
+                }
+            }
+
+            async fn assign(&mut self, user_id: i64, a: &$crate::__private::jingzhun_domain::access::Assignment) -> Result<()> {
+                sqlx::query(sql::ASSIGN)
+                    .bind(user_id)
+                    .bind(a.role.code())
+                    .bind(a.area.as_str())
+                    .bind(a.starts_on)
+                    .bind(a.ends_on)
+                    .bind(a.sealed)
+                    .execute(&mut *self.tx)
+                    .await?;
+                Ok(())
+            }
+
+            async fn set_password_hash(&mut self, user_id: i64, hash: &str) -> Result<()> {
+                sqlx::query(sql::SET_PASSWORD_HASH).bind(hash).bind(user_id).execute(&mut *self.tx).await?;
+                Ok(())
+            }
+
+            async fn set_disabled(&mut self, user_id: i64, disabled: bool) -> Result<()> {
+                sqlx::query(sql::SET_DISABLED).bind(disabled).bind(user_id).execute(&mut *self.tx).await?;
+                Ok(())
+            }
+
+            async fn record_login(&mut self, user_id: i64, succeeded: bool) -> Result<()> {
+                sqlx::query(sql::RECORD_LOGIN).bind(succeeded).bind(user_id).execute(&mut *self.tx).await?;
+                Ok(())
             }
 
             async fn begin_import(&mut self, import: &NewImport) -> Result<i64> {

@@ -34,6 +34,7 @@ pub const CASES: &[(&str, Case)] = cases![
     audit_entries_chain_and_verify,
     households_page_in_order_within_an_area,
     insert_mode_refuses_an_existing_row_and_upsert_overwrites_it,
+    accounts_keep_their_roles_and_logins_are_unique,
 ];
 
 /// Runs every case, each on a fresh store from `make`, and panics naming the cases that failed.
@@ -586,4 +587,55 @@ async fn insert_mode_refuses_an_existing_row_and_upsert_overwrites_it(store: Arc
         .await
         .unwrap();
     assert_eq!(got, vec![renamed]);
+}
+
+async fn accounts_keep_their_roles_and_logins_are_unique(store: Arc<dyn Store>) {
+    use jingzhun_domain::access::{Assignment, Login, Role};
+    with_areas(&store).await;
+    let new = crate::NewUser {
+        login: Login::parse("wang.li").unwrap(),
+        display_name: "王丽".into(),
+        password_hash: "$argon2id$fake".into(),
+    };
+    let mut tx = store.begin().await.unwrap();
+    let id = tx.create_user(&new).await.unwrap();
+    let reviewer =
+        Assignment::new(Role::TownshipReviewer, code("510304100"), None, None, false).unwrap();
+    let inspector = Assignment::new(
+        Role::Inspector,
+        code("510304"),
+        NaiveDate::from_ymd_opt(2026, 3, 1),
+        NaiveDate::from_ymd_opt(2026, 6, 30),
+        false,
+    )
+    .unwrap();
+    tx.assign(id, &reviewer).await.unwrap();
+    tx.assign(id, &inspector).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let u = store.user("wang.li").await.unwrap().expect("stored");
+    assert_eq!(
+        (u.id, u.display_name.as_str(), u.account.disabled),
+        (id, "王丽", false)
+    );
+    assert_eq!(u.account.assignments.len(), 2);
+    assert!(u.account.assignments.contains(&inspector));
+    assert!(store.user("nobody").await.unwrap().is_none());
+
+    let mut tx = store.begin().await.unwrap();
+    assert!(matches!(
+        tx.create_user(&new).await,
+        Err(crate::StoreError::Duplicate(_))
+    ));
+    drop(tx);
+
+    let mut tx = store.begin().await.unwrap();
+    tx.set_disabled(id, true).await.unwrap();
+    tx.set_password_hash(id, "$argon2id$other").await.unwrap();
+    tx.commit().await.unwrap();
+    let all = store.users().await.unwrap();
+    assert_eq!(all.len(), 1);
+    assert!(all[0].account.disabled);
+    assert_eq!(all[0].password_hash, "$argon2id$other");
+    assert_eq!(all[0].account.assignments.len(), 2);
 }
