@@ -62,6 +62,15 @@ pub enum Command {
     /// The audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Serve the web API (the pages come with the web application) until Ctrl-C.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        bind: String,
+        /// Mark session cookies Secure (when served behind HTTPS).
+        #[arg(long)]
+        secure_cookies: bool,
+    },
     /// Accounts. Passwords are read from standard input (one line), never from arguments.
     #[command(subcommand)]
     User(UserCommand),
@@ -209,7 +218,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
     let store = jingzhun_service::connect(&cli.database)
         .await
         .with_context(|| format!("cannot open database {}", redact(&cli.database)))?;
-    let store = store.as_ref();
+    let shared = store;
+    let store = shared.as_ref();
     match cli.command {
         Command::Demo => {
             let d = demo::ensure_demo(store).await?;
@@ -325,6 +335,23 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             print::summary(&s);
         }
         Command::User(cmd) => user(store, cmd).await?,
+        Command::Serve {
+            bind,
+            secure_cookies,
+        } => {
+            let listener = tokio::net::TcpListener::bind(&bind)
+                .await
+                .with_context(|| format!("cannot listen on {bind}"))?;
+            println!(
+                "正在服务 serving on http://{} (Ctrl-C 停止 to stop)",
+                listener.local_addr()?
+            );
+            let state = jingzhun_web::AppState {
+                store: std::sync::Arc::clone(&shared),
+                secure_cookies,
+            };
+            jingzhun_web::serve(listener, state).await?;
+        }
         Command::Audit(AuditCommand::Verify) => match audit::verify_audit(store).await? {
             Ok(n) => println!("审计链完整 audit chain intact: {n} entries"),
             Err(b) => {

@@ -112,6 +112,14 @@ pub struct NewUser {
     pub password_hash: String,
 }
 
+/// A web session as stored (the token itself is never stored, only its hash).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRecord {
+    pub login: String,
+    pub csrf: String,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
 /// Counts by status for one child area of the area asked about.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChildCounts {
@@ -171,6 +179,17 @@ pub trait Store: Send + Sync + 'static {
     async fn user(&self, login: &str) -> Result<Option<UserRecord>>;
     /// Every account, by login.
     async fn users(&self) -> Result<Vec<UserRecord>>;
+
+    /// The session whose token hashes to `token_hash`, expired or not.
+    async fn session(&self, token_hash: &str) -> Result<Option<SessionRecord>>;
+    async fn create_session(
+        &self,
+        token_hash: &str,
+        user_id: i64,
+        csrf: &str,
+        expires_at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<()>;
+    async fn delete_session(&self, token_hash: &str) -> Result<()>;
 
     // Imports.
     async fn import_by_digest(&self, kind: &str, digest: &str) -> Result<Option<ImportRecord>>;

@@ -118,6 +118,12 @@ pub const RECORD_LOGIN: &str = "UPDATE users SET failed_logins = \
      CASE WHEN $1 THEN 0 ELSE failed_logins + 1 END WHERE id = $2";
 pub const SET_DISABLED: &str = "UPDATE users SET disabled = $1 WHERE id = $2";
 
+pub const SESSION: &str = "SELECT u.login, s.csrf, s.expires_at FROM sessions s \
+     JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1";
+pub const CREATE_SESSION: &str = "INSERT INTO sessions (token_hash, user_id, csrf, created_at, \
+     expires_at) VALUES ($1, $2, $3, $4, $5)";
+pub const DELETE_SESSION: &str = "DELETE FROM sessions WHERE token_hash = $1";
+
 pub const ANY_HOUSEHOLD: &str = "SELECT household_id FROM households LIMIT 1";
 pub const LATEST_INCOME_YEAR: &str = "SELECT MAX(income_year) FROM households";
 

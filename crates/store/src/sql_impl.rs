@@ -201,6 +201,35 @@ macro_rules! sql_store {
                     .collect()
             }
 
+            async fn session(&self, token_hash: &str) -> Result<Option<$crate::SessionRecord>> {
+                let row: Option<(String, String, $crate::__private::chrono::DateTime<Utc>)> =
+                    sqlx::query_as(sql::SESSION).bind(token_hash).fetch_optional(&self.pool).await?;
+                Ok(row.map(|(login, csrf, expires_at)| $crate::SessionRecord { login, csrf, expires_at }))
+            }
+
+            async fn create_session(
+                &self,
+                token_hash: &str,
+                user_id: i64,
+                csrf: &str,
+                expires_at: $crate::__private::chrono::DateTime<Utc>,
+            ) -> Result<()> {
+                sqlx::query(sql::CREATE_SESSION)
+                    .bind(token_hash)
+                    .bind(user_id)
+                    .bind(csrf)
+                    .bind(Utc::now())
+                    .bind(expires_at)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn delete_session(&self, token_hash: &str) -> Result<()> {
+                sqlx::query(sql::DELETE_SESSION).bind(token_hash).execute(&self.pool).await?;
+                Ok(())
+            }
+
             async fn import_by_digest(&self, kind: &str, digest: &str) -> Result<Option<ImportRecord>> {
                 let row: Option<ImportRow> =
                     sqlx::query_as(sql::IMPORT_BY_DIGEST).bind(kind).bind(digest).fetch_optional(&self.pool).await?;

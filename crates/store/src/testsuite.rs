@@ -638,4 +638,19 @@ async fn accounts_keep_their_roles_and_logins_are_unique(store: Arc<dyn Store>) 
     assert!(all[0].account.disabled);
     assert_eq!(all[0].password_hash, "$argon2id$other");
     assert_eq!(all[0].account.assignments.len(), 2);
+
+    let expires = chrono::Utc::now() + chrono::Duration::hours(8);
+    store
+        .create_session("hash-1", id, "csrf-1", expires)
+        .await
+        .unwrap();
+    let session = store.session("hash-1").await.unwrap().expect("session");
+    assert_eq!(
+        (session.login.as_str(), session.csrf.as_str()),
+        ("wang.li", "csrf-1")
+    );
+    assert!((session.expires_at - expires).num_seconds().abs() <= 1);
+    assert!(store.session("hash-2").await.unwrap().is_none());
+    store.delete_session("hash-1").await.unwrap();
+    assert!(store.session("hash-1").await.unwrap().is_none());
 }

@@ -1,0 +1,153 @@
+//! The JSON API under `/api/v1`.
+
+use axum::Json;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::routing::{get, post};
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::Cookie;
+use chrono::Utc;
+use jingzhun_domain::mask::{mask_id_number, mask_phone};
+use jingzhun_domain::registry::HouseholdId;
+use jingzhun_service::today_in_china;
+use jingzhun_service::users::{LoginRefused, check_login};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::AppState;
+use crate::auth::{COOKIE, CurrentUser, SESSION_HOURS, hash_token, new_token, session_cookie};
+use crate::error::WebError;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/session", post(login).delete(logout))
+        .route("/me", get(me))
+        .route("/households/{id}", get(household))
+}
+
+#[derive(Deserialize)]
+pub struct LoginRequest {
+    pub login: String,
+    pub password: String,
+}
+
+#[derive(Serialize)]
+pub struct SessionInfo {
+    pub login: String,
+    /// Echo this in the `x-csrf-token` header of every state-changing request.
+    pub csrf: String,
+    pub roles: Vec<RoleInfo>,
+}
+
+#[derive(Serialize)]
+pub struct RoleInfo {
+    pub role: &'static str,
+    pub area: String,
+}
+
+fn roles(account: &jingzhun_domain::access::Account) -> Vec<RoleInfo> {
+    use jingzhun_domain::vocab::Vocabulary;
+    account
+        .active(today_in_china())
+        .map(|a| RoleInfo {
+            role: a.role.code(),
+            area: a.area.to_string(),
+        })
+        .collect()
+}
+
+/// Signs in: sets the session cookie and returns the CSRF token.
+async fn login(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Json(req): Json<LoginRequest>,
+) -> Result<(CookieJar, Json<SessionInfo>), WebError> {
+    let account = match check_login(
+        state.store.as_ref(),
+        &req.login,
+        &req.password,
+        today_in_china(),
+    )
+    .await?
+    {
+        Ok(a) => a,
+        Err(LoginRefused::Wrong) => return Err(WebError::BadCredentials),
+        Err(LoginRefused::Locked) => return Err(WebError::Locked),
+    };
+    let user = state
+        .store
+        .user(account.login.as_str())
+        .await?
+        .ok_or(WebError::BadCredentials)?;
+    let token = new_token();
+    let csrf = new_token();
+    let expires = Utc::now() + chrono::Duration::hours(SESSION_HOURS);
+    state
+        .store
+        .create_session(&hash_token(&token), user.id, &csrf, expires)
+        .await?;
+    let info = SessionInfo {
+        login: account.login.as_str().to_string(),
+        csrf,
+        roles: roles(&account),
+    };
+    Ok((
+        jar.add(session_cookie(token, state.secure_cookies)),
+        Json(info),
+    ))
+}
+
+/// Signs out (a state-changing request: needs the CSRF token).
+async fn logout(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    jar: CookieJar,
+) -> Result<CookieJar, WebError> {
+    state.store.delete_session(&user.token_hash).await?;
+    Ok(jar.remove(Cookie::from(COOKIE)))
+}
+
+async fn me(user: CurrentUser) -> Json<SessionInfo> {
+    Json(SessionInfo {
+        login: user.account.login.as_str().to_string(),
+        csrf: user.csrf.clone(),
+        roles: roles(&user.account),
+    })
+}
+
+/// A household with its members. Outside the account's area it does not exist (404).
+/// ID numbers and phones are masked for roles that do not need them.
+async fn household(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, WebError> {
+    let id = HouseholdId::parse(&id).map_err(|_| WebError::NotFound)?;
+    let h = state
+        .store
+        .household(&id)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let today = today_in_china();
+    if !user.account.may_reach(&h.village_code, today) {
+        return Err(WebError::NotFound);
+    }
+    let unmasked = user.account.sees_personal_data(&h.village_code, today);
+    let members = state.store.persons_of(std::slice::from_ref(&id)).await?;
+    let mut hv = serde_json::to_value(&h).map_err(|e| WebError::Internal(e.to_string()))?;
+    if !unmasked && let Some(p) = h.phone.as_ref() {
+        hv["phone"] = Value::String(mask_phone(p.as_str()));
+    }
+    let members: Vec<Value> = members
+        .iter()
+        .map(|p| {
+            let mut v = serde_json::to_value(p).unwrap_or(Value::Null);
+            if !unmasked {
+                v["id_number"] = Value::String(mask_id_number(p.id_number.as_str()));
+            }
+            v
+        })
+        .collect();
+    hv["members"] = Value::Array(members);
+    Ok(Json(hv))
+}

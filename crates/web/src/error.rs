@@ -1,0 +1,126 @@
+//! The one error type of the web layer. Each variant names its status; the body is JSON with a
+//! stable code and a message in the language asked for. Internal errors are logged and hidden.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use jingzhun_service::ServiceError;
+use serde::Serialize;
+
+#[derive(Debug, thiserror::Error)]
+pub enum WebError {
+    /// 401: not signed in, or the session expired.
+    #[error("sign in first")]
+    Unauthorized,
+    /// 401: wrong login or password (never says which).
+    #[error("wrong login or password")]
+    BadCredentials,
+    /// 423: locked after repeated failed logins.
+    #[error("account locked")]
+    Locked,
+    /// 403: a state-changing request without the session's CSRF token.
+    #[error("missing or wrong CSRF token")]
+    Csrf,
+    /// 404: absent, or outside the account's area (the two look the same on purpose).
+    #[error("not found")]
+    NotFound,
+    /// 400: a request that cannot be read.
+    #[error("{0}")]
+    BadRequest(String),
+    /// 500: logged, never shown.
+    #[error("internal error")]
+    Internal(String),
+}
+
+#[derive(Serialize)]
+struct Body {
+    code: &'static str,
+    message: &'static str,
+    message_en: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<String>,
+}
+
+impl WebError {
+    fn parts(&self) -> (StatusCode, &'static str, &'static str, &'static str) {
+        match self {
+            WebError::Unauthorized => (
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "请先登录",
+                "sign in first",
+            ),
+            WebError::BadCredentials => (
+                StatusCode::UNAUTHORIZED,
+                "bad_credentials",
+                "登录名或密码错误",
+                "wrong login or password",
+            ),
+            WebError::Locked => (
+                StatusCode::LOCKED,
+                "locked",
+                "多次失败，账户已锁定，请联系管理员",
+                "account locked; ask an administrator",
+            ),
+            WebError::Csrf => (
+                StatusCode::FORBIDDEN,
+                "csrf",
+                "缺少或错误的防伪令牌",
+                "missing or wrong CSRF token",
+            ),
+            WebError::NotFound => (StatusCode::NOT_FOUND, "not_found", "未找到", "not found"),
+            WebError::BadRequest(_) => (
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                "请求有误",
+                "bad request",
+            ),
+            WebError::Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "服务器内部错误",
+                "internal error",
+            ),
+        }
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        let (status, code, message, message_en) = self.parts();
+        let detail = match &self {
+            WebError::BadRequest(d) => Some(d.clone()),
+            WebError::Internal(d) => {
+                tracing::error!(error = %d, "internal error");
+                None
+            }
+            _ => None,
+        };
+        (
+            status,
+            Json(Body {
+                code,
+                message,
+                message_en,
+                detail,
+            }),
+        )
+            .into_response()
+    }
+}
+
+impl From<ServiceError> for WebError {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::NotFound { .. } => WebError::NotFound,
+            ServiceError::Invalid(m) => WebError::BadRequest(m),
+            other => WebError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<jingzhun_store::StoreError> for WebError {
+    fn from(e: jingzhun_store::StoreError) -> Self {
+        WebError::Internal(e.to_string())
+    }
+}

@@ -1,0 +1,68 @@
+//! Jingzhun's web server: a thin layer over `jingzhun-service`. Handlers parse requests, ask
+//! the service or the store, and shape responses; no rule lives here.
+//!
+//! * [`error`]: the one error type, mapped to an HTTP status and a bilingual JSON body.
+//! * [`auth`]: sessions, CSRF, and the signed-in account as an extractor.
+//! * [`api`]: the JSON API under `/api/v1`.
+
+pub mod api;
+pub mod auth;
+pub mod error;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::get;
+use jingzhun_store::Store;
+use tokio::net::TcpListener;
+use tower_http::trace::TraceLayer;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    /// Mark session cookies `Secure` (behind HTTPS).
+    pub secure_cookies: bool,
+}
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/health", get(health))
+        .nest("/api/v1", api::routes())
+        // Logs method, path and status only: paths carry codes and numbers, never personal data.
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn health() -> &'static str {
+    "ok"
+}
+
+/// Serves until Ctrl-C (or SIGTERM), finishing requests in flight.
+pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

@@ -1,0 +1,258 @@
+//! The API in process (`router.oneshot`): sessions, CSRF, and area scope, with the attempts
+//! that must fail.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use jingzhun_domain::access::{Assignment, Role};
+use jingzhun_domain::area::AreaCode;
+use jingzhun_service::demo::ensure_demo;
+use jingzhun_service::users;
+use jingzhun_web::{AppState, router};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+const PASSWORD: &str = "牛佛镇-审核-2026";
+
+struct App {
+    state: AppState,
+    /// A household of 牛佛镇 (510304107) and one of another township.
+    own: String,
+    other: String,
+    _dir: tempfile::TempDir,
+}
+
+fn code(s: &str) -> AreaCode {
+    AreaCode::parse_short(s).unwrap()
+}
+
+async fn app() -> App {
+    let dir = tempfile::tempdir().unwrap();
+    let store = jingzhun_service::connect(dir.path().join("t.db").to_str().unwrap())
+        .await
+        .unwrap();
+    ensure_demo(store.as_ref()).await.unwrap();
+    let reviewer =
+        Assignment::new(Role::TownshipReviewer, code("510304107"), None, None, false).unwrap();
+    users::add_user(
+        store.as_ref(),
+        "wang.li",
+        "王丽",
+        PASSWORD,
+        reviewer,
+        "test",
+    )
+    .await
+    .unwrap();
+    let leader = Assignment::new(Role::Leader, code("510304"), None, None, false).unwrap();
+    users::add_user(
+        store.as_ref(),
+        "zhou.leader",
+        "周领导",
+        PASSWORD,
+        leader,
+        "test",
+    )
+    .await
+    .unwrap();
+    let own = store
+        .households_page(&code("510304107"), None, 1)
+        .await
+        .unwrap()
+        .remove(0)
+        .household_id
+        .to_string();
+    let other = store
+        .households_page(&code("510304100"), None, 1)
+        .await
+        .unwrap()
+        .remove(0)
+        .household_id
+        .to_string();
+    App {
+        state: AppState {
+            store: Arc::clone(&store),
+            secure_cookies: false,
+        },
+        own,
+        other,
+        _dir: dir,
+    }
+}
+
+async fn send(app: &App, req: Request<Body>) -> (StatusCode, Value, Option<String>) {
+    let res = router(app.state.clone()).oneshot(req).await.unwrap();
+    let status = res.status();
+    let cookie = res
+        .headers()
+        .get(header::SET_COOKIE)
+        .map(|v| v.to_str().unwrap().to_string());
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    let body = serde_json::from_slice(&bytes)
+        .unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into()));
+    (status, body, cookie)
+}
+
+/// Signs in; returns the cookie header value and the CSRF token.
+async fn login(app: &App, login: &str) -> (String, String) {
+    let req = Request::post("/api/v1/session")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(
+            json!({"login": login, "password": PASSWORD}).to_string(),
+        ))
+        .unwrap();
+    let (status, body, cookie) = send(app, req).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let cookie = cookie.expect("a session cookie");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    let pair = cookie.split(';').next().unwrap().to_string();
+    (pair, body["csrf"].as_str().unwrap().to_string())
+}
+
+fn get(path: &str, cookie: &str) -> Request<Body> {
+    Request::get(path)
+        .header(header::COOKIE, cookie)
+        .body(Body::empty())
+        .unwrap()
+}
+
+#[tokio::test]
+async fn health_answers_without_a_session() {
+    let app = app().await;
+    let (status, body, _) = send(&app, Request::get("/health").body(Body::empty()).unwrap()).await;
+    assert_eq!((status, body), (StatusCode::OK, Value::String("ok".into())));
+}
+
+#[tokio::test]
+async fn a_wrong_password_is_refused_without_saying_whether_the_login_exists() {
+    let app = app().await;
+    for login in ["wang.li", "nobody"] {
+        let req = Request::post("/api/v1/session")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(
+                json!({"login": login, "password": "guess-guess-guess"}).to_string(),
+            ))
+            .unwrap();
+        let (status, body, cookie) = send(&app, req).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert_eq!(body["code"], "bad_credentials");
+        assert_eq!(body["message"], "登录名或密码错误");
+        assert!(cookie.is_none());
+    }
+}
+
+#[tokio::test]
+async fn a_township_reviewer_reads_its_own_households_and_not_another_townships() {
+    let app = app().await;
+    let (cookie, _) = login(&app, "wang.li").await;
+    let (status, body, _) = send(
+        &app,
+        get(&format!("/api/v1/households/{}", app.own), &cookie),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["household_id"], app.own.as_str());
+    let first_id = body["members"][0]["id_number"].as_str().unwrap();
+    assert!(
+        !first_id.contains('*'),
+        "a reviewer of the township sees ID numbers"
+    );
+
+    let (status, body, _) = send(
+        &app,
+        get(&format!("/api/v1/households/{}", app.other), &cookie),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "another township's household must not be readable"
+    );
+    let (missing_status, missing_body, _) =
+        send(&app, get("/api/v1/households/NO-SUCH-HOUSEHOLD", &cookie)).await;
+    assert_eq!(
+        (status, &body),
+        (missing_status, &missing_body),
+        "indistinguishable from a missing one"
+    );
+}
+
+#[tokio::test]
+async fn a_leader_reads_the_county_with_personal_data_masked() {
+    let app = app().await;
+    let (cookie, _) = login(&app, "zhou.leader").await;
+    let (status, body, _) = send(
+        &app,
+        get(&format!("/api/v1/households/{}", app.other), &cookie),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        body["members"][0]["id_number"]
+            .as_str()
+            .unwrap()
+            .contains("********")
+    );
+    if let Some(phone) = body["phone"].as_str() {
+        assert!(phone.contains("****"), "{phone}");
+    }
+}
+
+#[tokio::test]
+async fn without_a_session_or_with_a_forged_one_nothing_is_readable() {
+    let app = app().await;
+    let path = format!("/api/v1/households/{}", app.own);
+    let (status, body, _) = send(&app, Request::get(&path).body(Body::empty()).unwrap()).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("unauthorized"))
+    );
+    let (status, _, _) = send(&app, get(&path, "jz_session=forged")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn signing_out_needs_the_csrf_token_and_ends_the_session() {
+    let app = app().await;
+    let (cookie, csrf) = login(&app, "wang.li").await;
+    let logout = |token: Option<&str>| {
+        let mut b = Request::delete("/api/v1/session").header(header::COOKIE, &cookie);
+        if let Some(t) = token {
+            b = b.header("x-csrf-token", t);
+        }
+        b.body(Body::empty()).unwrap()
+    };
+    let (status, body, _) = send(&app, logout(None)).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("csrf"))
+    );
+    let (status, _, _) = send(&app, logout(Some("0000"))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, _) = send(&app, get("/api/v1/me", &cookie)).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "refused sign-outs left the session alone"
+    );
+    let (status, _, _) = send(&app, logout(Some(&csrf))).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, _) = send(&app, get("/api/v1/me", &cookie)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "the session is gone");
+}
+
+#[tokio::test]
+async fn a_disabled_account_loses_its_open_session() {
+    let app = app().await;
+    let (cookie, _) = login(&app, "wang.li").await;
+    users::set_disabled(app.state.store.as_ref(), "wang.li", true, "admin")
+        .await
+        .unwrap();
+    let (status, _, _) = send(&app, get("/api/v1/me", &cookie)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
