@@ -24,21 +24,26 @@ fn reviewer(township: &str) -> Assignment {
 
 const PASSWORD: &str = "牛佛镇-审核-2026";
 
+/// The demo's areas and one township reviewer of 牛佛镇, `wang.li`.
+async fn with_reviewer(s: &dyn jingzhun_service::Store) {
+    load_bundled_areas(s).await.unwrap();
+    users::add_user(
+        s,
+        "wang.li",
+        "王丽",
+        PASSWORD,
+        reviewer("510304107"),
+        "test",
+    )
+    .await
+    .unwrap();
+}
+
 #[tokio::test]
 async fn an_account_logs_in_with_its_password_and_reaches_only_its_area() {
     for db in each_backend().await {
         let s = db.store.as_ref();
-        load_bundled_areas(s).await.unwrap();
-        users::add_user(
-            s,
-            "wang.li",
-            "王丽",
-            PASSWORD,
-            reviewer("510304107"),
-            "test",
-        )
-        .await
-        .unwrap();
+        with_reviewer(s).await;
         let account = users::check_login(s, "wang.li", PASSWORD, today())
             .await
             .unwrap()
@@ -67,17 +72,7 @@ async fn an_account_logs_in_with_its_password_and_reaches_only_its_area() {
 async fn wrong_passwords_unknown_logins_and_disabled_accounts_are_refused_alike() {
     for db in each_backend().await {
         let s = db.store.as_ref();
-        load_bundled_areas(s).await.unwrap();
-        users::add_user(
-            s,
-            "wang.li",
-            "王丽",
-            PASSWORD,
-            reviewer("510304107"),
-            "test",
-        )
-        .await
-        .unwrap();
+        with_reviewer(s).await;
         assert_eq!(
             users::check_login(s, "wang.li", "not-the-password", today())
                 .await
@@ -118,17 +113,7 @@ async fn wrong_passwords_unknown_logins_and_disabled_accounts_are_refused_alike(
 async fn repeated_failures_lock_the_account_until_the_password_is_reset() {
     for db in each_backend().await {
         let s = db.store.as_ref();
-        load_bundled_areas(s).await.unwrap();
-        users::add_user(
-            s,
-            "wang.li",
-            "王丽",
-            PASSWORD,
-            reviewer("510304107"),
-            "test",
-        )
-        .await
-        .unwrap();
+        with_reviewer(s).await;
         for _ in 0..MAX_FAILED_LOGINS - 1 {
             assert_eq!(
                 users::check_login(s, "wang.li", "guess-guess-guess", today())
