@@ -112,6 +112,19 @@ pub struct NewUser {
     pub password_hash: String,
 }
 
+/// A search of the registry.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HouseholdQuery {
+    /// Only within these areas (`None`: everywhere). An empty list finds nothing.
+    pub within: Option<Vec<AreaCode>>,
+    pub status: Option<HouseholdStatus>,
+    /// A household number, an ID number of a member, or part of a member's name.
+    pub text: Option<String>,
+    /// Keyset pagination: households numbered after this one.
+    pub after: Option<HouseholdId>,
+    pub limit: i64,
+}
+
 /// A web session as stored (the token itself is never stored, only its hash).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionRecord {
@@ -166,6 +179,8 @@ pub trait Store: Send + Sync + 'static {
         after: Option<&HouseholdId>,
         limit: i64,
     ) -> Result<Vec<Household>>;
+    /// Households matching a query, ordered by household number.
+    async fn search_households(&self, query: &HouseholdQuery) -> Result<Vec<Household>>;
     /// Members of these households, ordered by household then ID number.
     async fn persons_of(&self, households: &[HouseholdId]) -> Result<Vec<Person>>;
     /// Households and persons by status for each child area of `parent`.

@@ -147,6 +147,19 @@ pub fn on_conflict(mode: crate::WriteMode, upsert: &'static str) -> &'static str
     }
 }
 
+/// `%text%` for LIKE, with `\`, `%` and `_` in the text matched literally (`ESCAPE '\'`).
+pub fn like_pattern(text: &str) -> String {
+    let mut p = String::from("%");
+    for c in text.chars() {
+        if matches!(c, '\\' | '%' | '_') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
 /// The inclusive code range of an area's descendants: `5103040` .. `510304999999`.
 pub fn code_range(prefix: &str) -> (String, String) {
     (format!("{prefix:0<12}"), format!("{prefix:9<12}"))

@@ -129,6 +129,40 @@ macro_rules! sql_store {
                 rows.into_iter().map(Household::try_from).collect()
             }
 
+            async fn search_households(&self, q: &$crate::HouseholdQuery) -> Result<Vec<Household>> {
+                let mut b = QueryBuilder::<$db>::new(sql::HOUSEHOLD_SELECT);
+                b.push(" WHERE 1 = 1");
+                if let Some(within) = &q.within {
+                    if within.is_empty() {
+                        return Ok(Vec::new());
+                    }
+                    b.push(" AND (");
+                    for (i, area) in within.iter().enumerate() {
+                        let (lo, hi) = code_range(area.prefix());
+                        if i > 0 {
+                            b.push(" OR ");
+                        }
+                        b.push("village_code BETWEEN ").push_bind(lo).push(" AND ").push_bind(hi);
+                    }
+                    b.push(")");
+                }
+                if let Some(status) = q.status {
+                    b.push(" AND status = ").push_bind(status.code());
+                }
+                if let Some(text) = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+                    b.push(" AND (household_id = ").push_bind(text.to_string());
+                    b.push(" OR EXISTS (SELECT 1 FROM persons p WHERE p.household_id = households.household_id AND (p.id_number = ")
+                        .push_bind(text.to_ascii_uppercase());
+                    b.push(" OR p.name LIKE ").push_bind(sql::like_pattern(text)).push(" ESCAPE '\\')))");
+                }
+                if let Some(after) = &q.after {
+                    b.push(" AND household_id > ").push_bind(after.as_str().to_string());
+                }
+                b.push(" ORDER BY household_id LIMIT ").push_bind(q.limit);
+                let rows: Vec<HouseholdRow> = b.build_query_as().fetch_all(&self.pool).await?;
+                rows.into_iter().map(Household::try_from).collect()
+            }
+
             async fn persons_of(&self, households: &[HouseholdId]) -> Result<Vec<Person>> {
                 let mut out = Vec::new();
                 for chunk in households.chunks(CHUNK) {

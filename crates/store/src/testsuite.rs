@@ -35,6 +35,7 @@ pub const CASES: &[(&str, Case)] = cases![
     households_page_in_order_within_an_area,
     insert_mode_refuses_an_existing_row_and_upsert_overwrites_it,
     accounts_keep_their_roles_and_logins_are_unique,
+    households_are_searched_by_area_status_number_id_and_name,
 ];
 
 /// Runs every case, each on a fresh store from `make`, and panics naming the cases that failed.
@@ -653,4 +654,103 @@ async fn accounts_keep_their_roles_and_logins_are_unique(store: Arc<dyn Store>) 
     assert!(store.session("hash-2").await.unwrap().is_none());
     store.delete_session("hash-1").await.unwrap();
     assert!(store.session("hash-1").await.unwrap().is_none());
+}
+
+async fn households_are_searched_by_area_status_number_id_and_name(store: Arc<dyn Store>) {
+    use crate::HouseholdQuery;
+    with_areas(&store).await;
+    let mut tx = store.begin().await.unwrap();
+    let id = import_id(&store, &mut tx).await;
+    tx.put_households(
+        &[
+            fixture_household("H1", "510304100201", HouseholdStatus::Registered),
+            fixture_household("H2", "510304100202", HouseholdStatus::Exited),
+            fixture_household("H3", "510304101201", HouseholdStatus::Registered),
+        ],
+        &[],
+        id,
+    )
+    .await
+    .unwrap();
+    let mut odd = fixture_person("H3", 5);
+    odd.name = "李100%_".into();
+    tx.put_persons(
+        &[fixture_person("H1", 2), fixture_person("H2", 4), odd],
+        WriteMode::Insert,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let ids = |v: Vec<Household>| {
+        v.into_iter()
+            .map(|h| h.household_id.to_string())
+            .collect::<Vec<_>>()
+    };
+    let q = |f: &dyn Fn(&mut HouseholdQuery)| {
+        let mut q = HouseholdQuery {
+            limit: 50,
+            ..Default::default()
+        };
+        f(&mut q);
+        q
+    };
+    let all = store.search_households(&q(&|_| {})).await.unwrap();
+    assert_eq!(ids(all), ["H1", "H2", "H3"]);
+    let niufo = store
+        .search_households(&q(&|q| q.within = Some(vec![code("510304100")])))
+        .await
+        .unwrap();
+    assert_eq!(ids(niufo), ["H1", "H2"]);
+    let two = store
+        .search_households(&q(&|q| {
+            q.within = Some(vec![code("510304100201"), code("510304101")])
+        }))
+        .await
+        .unwrap();
+    assert_eq!(ids(two), ["H1", "H3"]);
+    assert!(
+        store
+            .search_households(&q(&|q| q.within = Some(vec![])))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let registered = store
+        .search_households(&q(&|q| q.status = Some(HouseholdStatus::Registered)))
+        .await
+        .unwrap();
+    assert_eq!(ids(registered), ["H1", "H3"]);
+    let by_number = store
+        .search_households(&q(&|q| q.text = Some("H2".into())))
+        .await
+        .unwrap();
+    assert_eq!(ids(by_number), ["H2"]);
+    let id_of_h2 = fixture_person("H2", 4).id_number.to_string();
+    let by_id = store
+        .search_households(&q(&|q| q.text = Some(id_of_h2.to_lowercase())))
+        .await
+        .unwrap();
+    assert_eq!(ids(by_id), ["H2"]);
+    let by_name = store
+        .search_households(&q(&|q| q.text = Some("张2".into())))
+        .await
+        .unwrap();
+    assert_eq!(ids(by_name), ["H1"]);
+    let wildcard = store
+        .search_households(&q(&|q| q.text = Some("%".into())))
+        .await
+        .unwrap();
+    assert_eq!(
+        ids(wildcard),
+        ["H3"],
+        "a % in the text is a literal percent sign"
+    );
+    let page = store
+        .search_households(&q(&|q| {
+            q.after = Some(HouseholdId::parse("H1").unwrap());
+            q.limit = 1;
+        }))
+        .await
+        .unwrap();
+    assert_eq!(ids(page), ["H2"]);
 }

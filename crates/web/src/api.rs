@@ -22,7 +22,131 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/session", post(login).delete(logout))
         .route("/me", get(me))
+        .route("/households", get(search))
         .route("/households/{id}", get(household))
+        .route("/areas", get(my_areas))
+        .route("/areas/{code}", get(area))
+}
+
+/// Search parameters of `GET /api/v1/households`.
+#[derive(Debug, Deserialize)]
+pub struct SearchParams {
+    /// Area code (2 to 12 digits); default: everything the account reaches.
+    pub area: Option<String>,
+    /// `registered`, `exited`, `monitored`, `removed` (or the Chinese name).
+    pub status: Option<String>,
+    /// A household number, a member's ID number or part of a member's name.
+    pub q: Option<String>,
+    /// The last household number of the previous page.
+    pub after: Option<String>,
+    /// Page size, 1 to 200 (default 50).
+    pub limit: Option<i64>,
+}
+
+/// Households within the account's area matching the parameters, by household number, a page
+/// at a time (`next_after` names the next page). Phones are masked for roles that do not need them.
+async fn search(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    axum::extract::Query(p): axum::extract::Query<SearchParams>,
+) -> Result<Json<Value>, WebError> {
+    use jingzhun_domain::vocab::{HouseholdStatus, Vocabulary};
+    let today = today_in_china();
+    let within = match p.area.as_deref() {
+        Some(a) => {
+            let code =
+                jingzhun_domain::area::AreaCode::parse_short(a).map_err(|_| WebError::NotFound)?;
+            if !user.account.may_reach(&code, today) {
+                return Err(WebError::NotFound);
+            }
+            Some(vec![code])
+        }
+        None => user.account.scope(today),
+    };
+    let status = p
+        .status
+        .as_deref()
+        .map(|s| {
+            HouseholdStatus::parse(s)
+                .map_err(|e| WebError::BadRequest(format!("status: {e} / {}", e.zh())))
+        })
+        .transpose()?;
+    let after = p
+        .after
+        .as_deref()
+        .map(|a| HouseholdId::parse(a).map_err(|e| WebError::BadRequest(format!("after: {e}"))))
+        .transpose()?;
+    let limit = p.limit.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        return Err(WebError::BadRequest("limit: 1 to 200".into()));
+    }
+    if p.q.as_deref().is_some_and(|q| q.chars().count() > 50) {
+        return Err(WebError::BadRequest("q: at most 50 characters".into()));
+    }
+    let query = jingzhun_store::HouseholdQuery {
+        within,
+        status,
+        text: p.q.clone(),
+        after,
+        limit,
+    };
+    let found = state.store.search_households(&query).await?;
+    let next_after = (found.len() as i64 == limit)
+        .then(|| found.last().map(|h| h.household_id.to_string()))
+        .flatten();
+    let households: Vec<Value> = found
+        .iter()
+        .map(|h| {
+            let mut v = serde_json::to_value(h).unwrap_or(Value::Null);
+            if !user.account.sees_personal_data(&h.village_code, today)
+                && let Some(phone) = h.phone.as_ref()
+            {
+                v["phone"] = Value::String(mask_phone(phone.as_str()));
+            }
+            v
+        })
+        .collect();
+    Ok(Json(
+        serde_json::json!({ "households": households, "next_after": next_after }),
+    ))
+}
+
+/// The areas the account reaches (everything, for an administrator: the provinces).
+async fn my_areas(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Json<Value>, WebError> {
+    let areas = match user.account.scope(today_in_china()) {
+        None => state.store.children(None).await?,
+        Some(roots) => {
+            let mut v = Vec::new();
+            for r in roots {
+                if let Some(a) = state.store.area(&r).await? {
+                    v.push(a);
+                }
+            }
+            v
+        }
+    };
+    Ok(Json(serde_json::json!({ "areas": areas })))
+}
+
+/// An area with each child's households and persons by status, rural population and poverty
+/// incidence. Outside the account's area it does not exist (404).
+async fn area(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(code): Path<String>,
+) -> Result<Json<Value>, WebError> {
+    let code =
+        jingzhun_domain::area::AreaCode::parse_short(&code).map_err(|_| WebError::NotFound)?;
+    if !user.account.may_reach(&code, today_in_china()) {
+        return Err(WebError::NotFound);
+    }
+    let summary = jingzhun_service::summary::area_summary(state.store.as_ref(), &code).await?;
+    serde_json::to_value(&summary)
+        .map(Json)
+        .map_err(|e| WebError::Internal(e.to_string()))
 }
 
 #[derive(Deserialize)]

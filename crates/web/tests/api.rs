@@ -256,3 +256,87 @@ async fn a_disabled_account_loses_its_open_session() {
     let (status, _, _) = send(&app, get("/api/v1/me", &cookie)).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn areas_are_summarised_only_within_reach() {
+    let app = app().await;
+    let (cookie, _) = login(&app, "wang.li").await;
+    let (status, body, _) = send(&app, get("/api/v1/areas", &cookie)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["areas"][0]["code"], "510304107000");
+    let (status, body, _) = send(&app, get("/api/v1/areas/510304107", &cookie)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["area"]["name"], "牛佛镇");
+    let villages = body["children"].as_array().unwrap();
+    assert!(!villages.is_empty());
+    assert!(
+        villages
+            .iter()
+            .all(|v| v["area"]["code"].as_str().unwrap().starts_with("510304107"))
+    );
+    for outside in ["510304", "510304100", "510304100201", "51", "not-a-code"] {
+        let (status, _, _) = send(&app, get(&format!("/api/v1/areas/{outside}"), &cookie)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{outside}");
+    }
+    let (cookie, _) = login(&app, "zhou.leader").await;
+    let (status, body, _) = send(&app, get("/api/v1/areas/510304", &cookie)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        body["children"].as_array().unwrap().len(),
+        15,
+        "the 15 townships of the county"
+    );
+}
+
+#[tokio::test]
+async fn search_stays_within_reach_and_pages() {
+    let app = app().await;
+    let (cookie, _) = login(&app, "wang.li").await;
+    let (status, body, _) = send(
+        &app,
+        get("/api/v1/households?status=registered&limit=5", &cookie),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let rows = body["households"].as_array().unwrap();
+    assert_eq!(rows.len(), 5);
+    assert!(
+        rows.iter()
+            .all(|h| h["village_code"].as_str().unwrap().starts_with("510304107"))
+    );
+    assert!(rows.iter().all(|h| h["status"] == "registered"));
+    let next = body["next_after"].as_str().unwrap().to_string();
+    let (_, page2, _) = send(
+        &app,
+        get(
+            &format!("/api/v1/households?status=registered&limit=5&after={next}"),
+            &cookie,
+        ),
+    )
+    .await;
+    assert!(page2["households"][0]["household_id"].as_str().unwrap() > next.as_str());
+
+    // Another township's household cannot be found by its number, nor its area searched.
+    let (status, body, _) = send(
+        &app,
+        get(&format!("/api/v1/households?q={}", app.other), &cookie),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["households"].as_array().unwrap().len(), 0);
+    let (status, _, _) = send(&app, get("/api/v1/households?area=510304100", &cookie)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _, _) = send(
+        &app,
+        get(&format!("/api/v1/households?q={}", app.own), &cookie),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+
+    for bad in ["status=rich", "limit=0", "limit=1000", "after=%20"] {
+        let (status, body, _) =
+            send(&app, get(&format!("/api/v1/households?{bad}"), &cookie)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
+        assert_eq!(body["code"], "bad_request");
+    }
+}
