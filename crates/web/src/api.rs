@@ -26,10 +26,28 @@ pub fn routes() -> Router<AppState> {
         .route("/households/{id}", get(household))
         .route("/areas", get(my_areas))
         .route("/areas/{code}", get(area))
+        .route("/openapi.json", get(openapi))
+}
+
+/// The OpenAPI 3 document of this API, generated from the handlers' annotations.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "Jingzhun API",
+        description = "精准: registry, procedures and supervision of poverty alleviation"
+    ),
+    paths(login, logout, me, search, household, my_areas, area),
+    components(schemas(LoginRequest, SessionInfo, RoleInfo, crate::error::ErrorBody))
+)]
+pub struct ApiDoc;
+
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(<ApiDoc as utoipa::OpenApi>::openapi())
 }
 
 /// Search parameters of `GET /api/v1/households`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchParams {
     /// Area code (2 to 12 digits); default: everything the account reaches.
     pub area: Option<String>,
@@ -45,6 +63,10 @@ pub struct SearchParams {
 
 /// Households within the account's area matching the parameters, by household number, a page
 /// at a time (`next_after` names the next page). Phones are masked for roles that do not need them.
+#[utoipa::path(get, path = "/api/v1/households", params(SearchParams), responses(
+    (status = 200, description = "households and next_after", body = Object), (status = 401, description = "not signed in", body = crate::error::ErrorBody),
+    (status = 400, description = "bad parameter", body = crate::error::ErrorBody),
+    (status = 404, description = "area outside the account's reach", body = crate::error::ErrorBody)))]
 async fn search(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -112,6 +134,7 @@ async fn search(
 }
 
 /// The areas the account reaches (everything, for an administrator: the provinces).
+#[utoipa::path(get, path = "/api/v1/areas", responses((status = 200, description = "areas within reach", body = Object), (status = 401, description = "not signed in", body = crate::error::ErrorBody)))]
 async fn my_areas(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -133,6 +156,9 @@ async fn my_areas(
 
 /// An area with each child's households and persons by status, rural population and poverty
 /// incidence. Outside the account's area it does not exist (404).
+#[utoipa::path(get, path = "/api/v1/areas/{code}", params(("code" = String, Path, description = "area code, 2 to 12 digits")), responses(
+    (status = 200, description = "the area's children with counts and incidence", body = Object), (status = 401, description = "not signed in", body = crate::error::ErrorBody),
+    (status = 404, description = "missing or outside the account's reach", body = crate::error::ErrorBody)))]
 async fn area(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -149,13 +175,13 @@ async fn area(
         .map_err(|e| WebError::Internal(e.to_string()))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct LoginRequest {
     pub login: String,
     pub password: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct SessionInfo {
     pub login: String,
     /// Echo this in the `x-csrf-token` header of every state-changing request.
@@ -163,7 +189,7 @@ pub struct SessionInfo {
     pub roles: Vec<RoleInfo>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct RoleInfo {
     pub role: &'static str,
     pub area: String,
@@ -181,6 +207,10 @@ fn roles(account: &jingzhun_domain::access::Account) -> Vec<RoleInfo> {
 }
 
 /// Signs in: sets the session cookie and returns the CSRF token.
+#[utoipa::path(post, path = "/api/v1/session", request_body = LoginRequest, responses(
+    (status = 200, description = "signed in; the session cookie is set", body = SessionInfo),
+    (status = 401, description = "wrong login or password", body = crate::error::ErrorBody),
+    (status = 423, description = "locked after repeated failures", body = crate::error::ErrorBody)))]
 async fn login(
     State(state): State<AppState>,
     jar: CookieJar,
@@ -222,6 +252,9 @@ async fn login(
 }
 
 /// Signs out (a state-changing request: needs the CSRF token).
+#[utoipa::path(delete, path = "/api/v1/session", responses(
+    (status = 200, description = "signed out"), (status = 401, description = "not signed in", body = crate::error::ErrorBody),
+    (status = 403, description = "missing or wrong x-csrf-token", body = crate::error::ErrorBody)))]
 async fn logout(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -231,6 +264,7 @@ async fn logout(
     Ok(jar.remove(Cookie::from(COOKIE)))
 }
 
+#[utoipa::path(get, path = "/api/v1/me", responses((status = 200, body = SessionInfo), (status = 401, description = "not signed in", body = crate::error::ErrorBody)))]
 async fn me(user: CurrentUser) -> Json<SessionInfo> {
     Json(SessionInfo {
         login: user.account.login.as_str().to_string(),
@@ -241,6 +275,9 @@ async fn me(user: CurrentUser) -> Json<SessionInfo> {
 
 /// A household with its members. Outside the account's area it does not exist (404).
 /// ID numbers and phones are masked for roles that do not need them.
+#[utoipa::path(get, path = "/api/v1/households/{id}", params(("id" = String, Path, description = "household number")), responses(
+    (status = 200, description = "the household with its members", body = Object), (status = 401, description = "not signed in", body = crate::error::ErrorBody),
+    (status = 404, description = "missing or outside the account's reach", body = crate::error::ErrorBody)))]
 async fn household(
     State(state): State<AppState>,
     user: CurrentUser,

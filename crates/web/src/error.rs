@@ -32,9 +32,13 @@ pub enum WebError {
     Internal(String),
 }
 
-#[derive(Serialize)]
-struct Body {
+/// The body of every error response.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// Stable code: `unauthorized`, `bad_credentials`, `locked`, `csrf`, `not_found`,
+    /// `bad_request`, `internal`.
     code: &'static str,
+    /// In Chinese.
     message: &'static str,
     message_en: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -98,7 +102,7 @@ impl IntoResponse for WebError {
         };
         (
             status,
-            Json(Body {
+            Json(ErrorBody {
                 code,
                 message,
                 message_en,

@@ -340,3 +340,33 @@ async fn search_stays_within_reach_and_pages() {
         assert_eq!(body["code"], "bad_request");
     }
 }
+
+#[tokio::test]
+async fn every_api_route_is_in_the_openapi_document() {
+    let app = app().await;
+    let (status, doc, _) = send(
+        &app,
+        Request::get("/api/v1/openapi.json")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    let paths = doc["paths"].as_object().unwrap();
+    for (path, method) in [
+        ("/api/v1/session", "post"),
+        ("/api/v1/session", "delete"),
+        ("/api/v1/me", "get"),
+        ("/api/v1/households", "get"),
+        ("/api/v1/households/{id}", "get"),
+        ("/api/v1/areas", "get"),
+        ("/api/v1/areas/{code}", "get"),
+    ] {
+        assert!(
+            paths.get(path).and_then(|p| p.get(method)).is_some(),
+            "{method} {path} is documented"
+        );
+    }
+    assert!(doc["components"]["schemas"]["ErrorBody"].is_object());
+}
