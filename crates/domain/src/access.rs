@@ -188,6 +188,13 @@ impl Account {
         })
     }
 
+    /// Whether the account keeps the registry on `day` (may import it, within its area): the
+    /// roles that also see personal data (village clerk, township reviewer, county officer,
+    /// administrator). Leaders, inspectors and the others read it, masked.
+    pub fn keeps_registry(&self, day: NaiveDate) -> bool {
+        self.active(day).any(|a| a.role.sees_personal_data())
+    }
+
     /// Whether the account may see complainants' sealed identities on `day`.
     pub fn may_unseal(&self, day: NaiveDate) -> bool {
         self.active(day).any(|a| a.sealed)
@@ -227,6 +234,34 @@ mod tests {
         assert!(!a.may_reach(&code("510304101201"), today));
         assert!(!a.may_reach(&code("510304"), today), "not the county above");
         assert_eq!(a.scope(today), Some(vec![code("510304100")]));
+    }
+
+    #[test]
+    fn only_the_roles_that_keep_the_registry_may_import_it() {
+        let today = day(2026, 11, 23);
+        let with = |role, area| {
+            account(vec![
+                Assignment::new(role, code(area), None, None, false).unwrap(),
+            ])
+        };
+        assert!(with(Role::VillageClerk, "510304100201").keeps_registry(today));
+        assert!(with(Role::TownshipReviewer, "510304100").keeps_registry(today));
+        assert!(with(Role::CountyOfficer, "510304").keeps_registry(today));
+        assert!(with(Role::Admin, "51").keeps_registry(today));
+        for role in [Role::Leader, Role::Inspector, Role::FinanceOfficer] {
+            assert!(!with(role, "510304").keeps_registry(today), "{role:?}");
+        }
+        let lapsed = account(vec![
+            Assignment::new(
+                Role::CountyOfficer,
+                code("510304"),
+                None,
+                Some(day(2026, 1, 1)),
+                false,
+            )
+            .unwrap(),
+        ]);
+        assert!(!lapsed.keeps_registry(today), "a role that has lapsed");
     }
 
     #[test]

@@ -53,6 +53,9 @@ pub enum Problem {
     NotAreaCode,
     #[error("no village with this code is known to the platform")]
     UnknownVillage,
+    /// The village (or the stored household) is outside the importing account's area.
+    #[error("outside the area of this account")]
+    OutsideYourArea,
     #[error("this code is a {level}, not a village")]
     NotAVillage { level: String },
     #[error("this code is a {found}, the file holds {expected} codes")]
@@ -149,6 +152,7 @@ impl Problem {
             Problem::BadHouseholdId => "户编号只能包含字母、数字和“-”（1 至 40 个字符）".into(),
             Problem::NotAreaCode => "不是 12 位区划代码".into(),
             Problem::UnknownVillage => "平台中没有此代码的村".into(),
+            Problem::OutsideYourArea => "不在本账户负责的地区内".into(),
             Problem::NotAVillage { level } => format!("此代码是{level}，不是村"),
             Problem::WrongLevel { found, expected } => {
                 format!("此代码为{found}代码，本文件应为{expected}代码")

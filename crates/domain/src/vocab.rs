@@ -87,6 +87,17 @@ impl HouseholdStatus {
 }
 
 vocabulary! {
+    /// The gaps in "two assurances, three guarantees" (两不愁三保障) the dashboard counts, over
+    /// active households (see [`HouseholdStatus::is_active`]).
+    Gap {
+        Housing = ("housing", "住房不安全", "Unsafe housing"),
+        Water = ("water", "饮水不安全", "Unsafe drinking water"),
+        Uninsured = ("uninsured", "有成员未参加基本医保", "Members without basic medical insurance"),
+        OutOfSchool = ("out_of_school", "有子女失学辍学", "Children out of school"),
+    }
+}
+
+vocabulary! {
     /// Why a household was removed from the registry.
     RemovalReason {
         Misidentified = ("misidentified", "识别不准", "Wrongly identified"),
@@ -250,6 +261,7 @@ mod tests {
         unique::<Gender>();
         unique::<SchoolStatus>();
         unique::<Health>();
+        unique::<Gap>();
         unique::<DisabilityGrade>();
         unique::<Labour>();
     }

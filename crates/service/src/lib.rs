@@ -13,6 +13,7 @@
 pub mod areas;
 pub mod audit;
 pub mod connect;
+pub mod dashboard;
 pub mod demo;
 pub mod error;
 pub mod export;

@@ -110,6 +110,17 @@ pub struct ImportOptions {
     pub ignore_unknown_columns: bool,
     /// The date against which "in the future" is judged.
     pub today: NaiveDate,
+    /// The areas the importing account reaches (`None`: everywhere). A household whose village,
+    /// or whose stored village, is outside them is a bad row.
+    pub within: Option<Vec<AreaCode>>,
+}
+
+impl ImportOptions {
+    fn reaches(&self, village: &AreaCode) -> bool {
+        self.within
+            .as_ref()
+            .is_none_or(|roots| roots.iter().any(|r| r.contains(village)))
+    }
 }
 
 /// What an import did.
@@ -139,7 +150,10 @@ pub enum Progress {
 enum Msg {
     Households {
         file: Arc<str>,
+        /// Column names as the file spells them: status, village, household number.
         status_col: String,
+        village_col: String,
+        id_col: String,
         rows: Vec<(u64, Household)>,
     },
     /// Persons with whether their household is in the same import.
@@ -211,6 +225,8 @@ pub async fn import_registry(
             Msg::Households {
                 file,
                 status_col,
+                village_col,
+                id_col,
                 rows,
             } => {
                 let ids: Vec<HouseholdId> =
@@ -218,13 +234,35 @@ pub async fn import_registry(
                 let existing: HashMap<HouseholdId, _> = if registry_was_empty {
                     HashMap::new()
                 } else {
-                    tx.household_statuses(&ids).await?.into_iter().collect()
+                    tx.household_statuses(&ids)
+                        .await?
+                        .into_iter()
+                        .map(|(id, status, village)| (id, (status, village)))
+                        .collect()
                 };
                 let mut replaced_now = HashSet::new();
                 for (line, h) in &rows {
+                    if !opts.reaches(&h.village_code) {
+                        report.push(ImportError {
+                            file: file.to_string(),
+                            line: *line,
+                            column: village_col.clone(),
+                            value: h.village_code.as_str().into(),
+                            problem: Problem::OutsideYourArea,
+                        });
+                    }
                     match existing.get(&h.household_id) {
                         None => new_households += 1,
-                        Some(current) => {
+                        Some((current, stored_village)) => {
+                            if !opts.reaches(stored_village) {
+                                report.push(ImportError {
+                                    file: file.to_string(),
+                                    line: *line,
+                                    column: id_col.clone(),
+                                    value: h.household_id.to_string(),
+                                    problem: Problem::OutsideYourArea,
+                                });
+                            }
                             replaced += 1;
                             replaced_now.insert(h.household_id.clone());
                             if let Err(p) = import_may_set_status(*current, h.status) {
@@ -262,23 +300,31 @@ pub async fn import_registry(
                         .collect();
                     set.into_iter().cloned().collect()
                 };
-                let known: HashSet<HouseholdId> = if outside.is_empty() {
-                    HashSet::new()
+                let known: HashMap<HouseholdId, AreaCode> = if outside.is_empty() {
+                    HashMap::new()
                 } else {
                     tx.household_statuses(&outside)
                         .await?
                         .into_iter()
-                        .map(|(h, _)| h)
+                        .map(|(h, _, village)| (h, village))
                         .collect()
                 };
                 for (line, p, in_file) in &rows {
-                    if !in_file && !known.contains(&p.household_id) {
+                    if *in_file {
+                        continue;
+                    }
+                    let problem = match known.get(&p.household_id) {
+                        None => Some(Problem::UnknownHousehold),
+                        Some(v) if !opts.reaches(v) => Some(Problem::OutsideYourArea),
+                        Some(_) => None,
+                    };
+                    if let Some(problem) = problem {
                         report.push(ImportError {
                             file: file.to_string(),
                             line: *line,
                             column: household_col.clone(),
                             value: p.household_id.to_string(),
-                            problem: Problem::UnknownHousehold,
+                            problem,
                         });
                     }
                 }
@@ -434,6 +480,8 @@ fn read_registry(
         Ok(mut r) => {
             let file: Arc<str> = r.file().into();
             let status_col = r.column_name(HouseholdField::Status);
+            let village_col = r.column_name(HouseholdField::VillageCode);
+            let id_col = r.column_name(HouseholdField::HouseholdId);
             let mut rows = Vec::with_capacity(CHUNK);
             let mut errors = Vec::new();
             let mut n = 0u64;
@@ -480,6 +528,8 @@ fn read_registry(
                     let chunk = Msg::Households {
                         file: file.clone(),
                         status_col: status_col.clone(),
+                        village_col: village_col.clone(),
+                        id_col: id_col.clone(),
                         rows: std::mem::take(&mut rows),
                     };
                     flush(&send, &mut errors, chunk, &file, n);
@@ -488,6 +538,8 @@ fn read_registry(
             let chunk = Msg::Households {
                 file: file.clone(),
                 status_col,
+                village_col,
+                id_col,
                 rows,
             };
             flush(&send, &mut errors, chunk, &file, n);

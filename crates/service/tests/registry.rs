@@ -18,6 +18,7 @@ use jingzhun_service::registry_import::{
 
 fn opts() -> ImportOptions {
     ImportOptions {
+        within: None,
         actor: "test".into(),
         force: false,
         ignore_unknown_columns: false,
@@ -255,6 +256,7 @@ async fn chinese_headers_are_read_like_english_ones_and_unknown_columns_are_refu
             &db,
             dir.path(),
             &ImportOptions {
+                within: None,
                 ignore_unknown_columns: true,
                 ..opts()
             },

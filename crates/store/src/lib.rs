@@ -118,11 +118,70 @@ pub struct HouseholdQuery {
     /// Only within these areas (`None`: everywhere). An empty list finds nothing.
     pub within: Option<Vec<AreaCode>>,
     pub status: Option<HouseholdStatus>,
-    /// A household number, an ID number of a member, or part of a member's name.
+    /// A household number, an ID number of a member, or the beginning of a member's name.
     pub text: Option<String>,
-    /// Keyset pagination: households numbered after this one.
+    /// Households whose primary cause is this one.
+    pub cause: Option<jingzhun_domain::vocab::Cause>,
+    /// Active households with this gap.
+    pub gap: Option<jingzhun_domain::vocab::Gap>,
+    pub sort: HouseholdSort,
+    /// Keyset pagination: households numbered after this one (with [`HouseholdSort::Number`]).
     pub after: Option<HouseholdId>,
+    /// Rows to skip (with the other orders).
+    pub offset: i64,
     pub limit: i64,
+}
+
+/// The order of a household search (ties broken by household number).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum HouseholdSort {
+    #[default]
+    Number,
+    IncomeAscending,
+    IncomeDescending,
+    Village,
+}
+
+impl HouseholdSort {
+    pub const ALL: [HouseholdSort; 4] = [
+        HouseholdSort::Number,
+        HouseholdSort::IncomeAscending,
+        HouseholdSort::IncomeDescending,
+        HouseholdSort::Village,
+    ];
+
+    /// The code used in URLs.
+    pub fn code(self) -> &'static str {
+        match self {
+            HouseholdSort::Number => "number",
+            HouseholdSort::IncomeAscending => "income",
+            HouseholdSort::IncomeDescending => "-income",
+            HouseholdSort::Village => "village",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    /// The ORDER BY clause.
+    pub fn order_by(self) -> &'static str {
+        match self {
+            HouseholdSort::Number => " ORDER BY household_id",
+            HouseholdSort::IncomeAscending => " ORDER BY annual_net_income_fen, household_id",
+            HouseholdSort::IncomeDescending => " ORDER BY annual_net_income_fen DESC, household_id",
+            HouseholdSort::Village => " ORDER BY village_code, household_id",
+        }
+    }
+}
+
+/// What the dashboard shows of an area besides the counts by status: active households by
+/// primary cause, and by gap.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct AreaProfile {
+    /// `None`: no cause recorded.
+    pub causes: Vec<(Option<jingzhun_domain::vocab::Cause>, i64)>,
+    pub gaps: Vec<(jingzhun_domain::vocab::Gap, i64)>,
 }
 
 /// A web session as stored (the token itself is never stored, only its hash).
@@ -185,6 +244,12 @@ pub trait Store: Send + Sync + 'static {
     async fn persons_of(&self, households: &[HouseholdId]) -> Result<Vec<Person>>;
     /// Households and persons by status for each child area of `parent`.
     async fn child_counts(&self, parent: &AreaCode) -> Result<Vec<ChildCounts>>;
+    /// Active households of an area by primary cause and by gap.
+    async fn area_profile(&self, within: &AreaCode) -> Result<AreaProfile>;
+    /// The import that last wrote a household.
+    async fn household_import(&self, id: &HouseholdId) -> Result<Option<ImportRecord>>;
+    /// Audit entries about one subject, oldest first.
+    async fn audit_of(&self, subject_kind: &str, subject_id: &str) -> Result<Vec<AuditEntry>>;
     /// Whether the registry holds no household at all.
     async fn registry_is_empty(&self) -> Result<bool>;
     /// The latest income year in the registry.
@@ -231,11 +296,11 @@ pub trait Tx: Send {
     async fn put_designations(&mut self, rows: &[AreaDesignation]) -> Result<()>;
     async fn put_populations(&mut self, rows: &[AreaPopulation]) -> Result<()>;
 
-    /// Statuses of those of `ids` that the registry holds.
+    /// Statuses and villages of those of `ids` that the registry holds.
     async fn household_statuses(
         &mut self,
         ids: &[HouseholdId],
-    ) -> Result<Vec<(HouseholdId, HouseholdStatus)>>;
+    ) -> Result<Vec<(HouseholdId, HouseholdStatus, AreaCode)>>;
     /// Writes households: `new` ones are inserted (one that exists already is an error);
     /// `replaced` ones overwrite the stored row and lose their stored members (the import
     /// brings the new list). The caller knows which is which from [`Tx::household_statuses`].

@@ -124,6 +124,44 @@ pub const CREATE_SESSION: &str = "INSERT INTO sessions (token_hash, user_id, csr
      expires_at) VALUES ($1, $2, $3, $4, $5)";
 pub const DELETE_SESSION: &str = "DELETE FROM sessions WHERE token_hash = $1";
 
+pub const CAUSE_COUNTS: &str = "SELECT primary_cause, COUNT(*) FROM households \
+     WHERE village_code BETWEEN $1 AND $2 AND status IN ('registered', 'exited', 'monitored') \
+     GROUP BY primary_cause";
+pub const GAP_HOUSEHOLDS: &str = "SELECT \
+     CAST(COALESCE(SUM(CASE WHEN NOT housing_safe THEN 1 ELSE 0 END), 0) AS BIGINT), \
+     CAST(COALESCE(SUM(CASE WHEN NOT water_safe THEN 1 ELSE 0 END), 0) AS BIGINT) \
+     FROM households WHERE village_code BETWEEN $1 AND $2 \
+     AND status IN ('registered', 'exited', 'monitored')";
+pub const GAP_PERSONS: &str = "SELECT \
+     CAST(COUNT(DISTINCT CASE WHEN NOT p.medical_insurance THEN h.household_id END) AS BIGINT), \
+     CAST(COUNT(DISTINCT CASE WHEN p.school_status = 'dropout' THEN h.household_id END) AS BIGINT) \
+     FROM households h JOIN persons p ON p.household_id = h.household_id \
+     WHERE h.village_code BETWEEN $1 AND $2 AND h.status IN ('registered', 'exited', 'monitored') \
+     AND p.deceased_on IS NULL";
+/// The condition a search adds for a gap (on `households`).
+pub fn gap_condition(gap: jingzhun_domain::vocab::Gap) -> &'static str {
+    use jingzhun_domain::vocab::Gap;
+    match gap {
+        Gap::Housing => " AND NOT housing_safe AND status IN ('registered', 'exited', 'monitored')",
+        Gap::Water => " AND NOT water_safe AND status IN ('registered', 'exited', 'monitored')",
+        Gap::Uninsured => {
+            " AND status IN ('registered', 'exited', 'monitored') AND EXISTS (SELECT 1 FROM persons p \
+             WHERE p.household_id = households.household_id AND NOT p.medical_insurance \
+             AND p.deceased_on IS NULL)"
+        }
+        Gap::OutOfSchool => {
+            " AND status IN ('registered', 'exited', 'monitored') AND EXISTS (SELECT 1 FROM persons p \
+             WHERE p.household_id = households.household_id AND p.school_status = 'dropout' \
+             AND p.deceased_on IS NULL)"
+        }
+    }
+}
+pub const HOUSEHOLD_IMPORT: &str = "SELECT i.id, i.kind, i.digest, i.source, i.actor, i.started_at, \
+     i.households, i.persons, i.forced FROM imports i JOIN households h ON h.import_id = i.id \
+     WHERE h.household_id = $1";
+pub const AUDIT_OF: &str = "SELECT seq, at, actor, action, subject_kind, subject_id, detail, \
+     prev_hash, hash FROM audit_log WHERE subject_kind = $1 AND subject_id = $2 ORDER BY seq";
+
 pub const ANY_HOUSEHOLD: &str = "SELECT household_id FROM households LIMIT 1";
 pub const LATEST_INCOME_YEAR: &str = "SELECT MAX(income_year) FROM households";
 
@@ -147,17 +185,24 @@ pub fn on_conflict(mode: crate::WriteMode, upsert: &'static str) -> &'static str
     }
 }
 
-/// `%text%` for LIKE, with `\`, `%` and `_` in the text matched literally (`ESCAPE '\'`).
-pub fn like_pattern(text: &str) -> String {
-    let mut p = String::from("%");
-    for c in text.chars() {
-        if matches!(c, '\\' | '%' | '_') {
-            p.push('\\');
-        }
-        p.push(c);
+/// Whether a search text may be an ID number (18 characters: 17 digits, then a digit or X).
+pub fn looks_like_id_number(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.len() == 18
+        && b[..17].iter().all(u8::is_ascii_digit)
+        && (b[17].is_ascii_digit() || b[17] == b'x' || b[17] == b'X')
+}
+
+/// The range of names beginning with `text` (`lo <= name < hi`, by code point: SQLite's
+/// binary collation and the "C" collation of `persons.name` on PostgreSQL), for a text that can
+/// begin a name: one with a character that is not an ASCII digit.
+pub fn name_prefix_range(text: &str) -> Option<(String, String)> {
+    if text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
     }
-    p.push('%');
-    p
+    let mut hi = text.to_string();
+    hi.push(char::MAX);
+    Some((text.to_string(), hi))
 }
 
 /// The inclusive code range of an area's descendants: `5103040` .. `510304999999`.
@@ -203,4 +248,31 @@ pub fn merge_counts(
         entry.counts.add(status(&s)?, 0, n);
     }
     Ok(by.into_values().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn id_numbers_are_recognised_by_shape() {
+        assert!(looks_like_id_number("51030419800101002X"));
+        assert!(looks_like_id_number("510304198001010021"));
+        assert!(looks_like_id_number("51030419800101002x"));
+        assert!(!looks_like_id_number("5103041980010100"));
+        assert!(!looks_like_id_number("51030419800101002Y"));
+        assert!(!looks_like_id_number("张三"));
+    }
+
+    #[test]
+    fn name_ranges_cover_exactly_the_names_that_begin_with_the_text() {
+        let (lo, hi) = name_prefix_range("王").unwrap();
+        for name in ["王", "王小明", "王𠀀"] {
+            assert!(lo.as_str() <= name && name < hi.as_str(), "{name}");
+        }
+        for name in ["汪洋", "玉", "张王"] {
+            assert!(!(lo.as_str() <= name && name < hi.as_str()), "{name}");
+        }
+        assert_eq!(name_prefix_range("5103"), None, "digits never begin a name");
+    }
 }

@@ -150,15 +150,36 @@ macro_rules! sql_store {
                     b.push(" AND status = ").push_bind(status.code());
                 }
                 if let Some(text) = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-                    b.push(" AND (household_id = ").push_bind(text.to_string());
-                    b.push(" OR EXISTS (SELECT 1 FROM persons p WHERE p.household_id = households.household_id AND (p.id_number = ")
-                        .push_bind(text.to_ascii_uppercase());
-                    b.push(" OR p.name LIKE ").push_bind(sql::like_pattern(text)).push(" ESCAPE '\\')))");
+                    // Each kind of text is looked up by its own index: a household number, an
+                    // ID number (18 characters), the beginning of a name (surname, full name).
+                    b.push(" AND household_id IN (SELECT household_id FROM households WHERE household_id = ")
+                        .push_bind(text.to_string());
+                    if sql::looks_like_id_number(text) {
+                        b.push(" UNION SELECT household_id FROM persons WHERE id_number = ")
+                            .push_bind(text.to_ascii_uppercase());
+                    }
+                    if let Some((lo, hi)) = sql::name_prefix_range(text) {
+                        b.push(" UNION SELECT household_id FROM persons WHERE name >= ")
+                            .push_bind(lo)
+                            .push(" AND name < ")
+                            .push_bind(hi);
+                    }
+                    b.push(")");
+                }
+                if let Some(cause) = q.cause {
+                    b.push(" AND primary_cause = ").push_bind(cause.code());
+                }
+                if let Some(gap) = q.gap {
+                    b.push(sql::gap_condition(gap));
                 }
                 if let Some(after) = &q.after {
                     b.push(" AND household_id > ").push_bind(after.as_str().to_string());
                 }
-                b.push(" ORDER BY household_id LIMIT ").push_bind(q.limit);
+                b.push(q.sort.order_by());
+                b.push(" LIMIT ").push_bind(q.limit);
+                if q.offset > 0 {
+                    b.push(" OFFSET ").push_bind(q.offset);
+                }
                 let rows: Vec<HouseholdRow> = b.build_query_as().fetch_all(&self.pool).await?;
                 rows.into_iter().map(Household::try_from).collect()
             }
@@ -275,6 +296,50 @@ macro_rules! sql_store {
                 Ok(rows.into_iter().map(AuditEntry::from).collect())
             }
 
+            async fn area_profile(&self, within: &AreaCode) -> Result<$crate::AreaProfile> {
+                use $crate::__private::jingzhun_domain::vocab::{Cause, Gap};
+                let (lo, hi) = code_range(within.prefix());
+                let causes: Vec<(Option<String>, i64)> =
+                    sqlx::query_as(sql::CAUSE_COUNTS).bind(&lo).bind(&hi).fetch_all(&self.pool).await?;
+                let causes = causes
+                    .into_iter()
+                    .map(|(c, n)| {
+                        let cause = c
+                            .map(|c| Cause::from_code(&c).ok_or_else(|| StoreError::Corrupt(format!("cause {c:?}"))))
+                            .transpose()?;
+                        Ok((cause, n))
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                let (housing, water): (i64, i64) =
+                    sqlx::query_as(sql::GAP_HOUSEHOLDS).bind(&lo).bind(&hi).fetch_one(&self.pool).await?;
+                let (uninsured, out_of_school): (i64, i64) =
+                    sqlx::query_as(sql::GAP_PERSONS).bind(&lo).bind(&hi).fetch_one(&self.pool).await?;
+                Ok($crate::AreaProfile {
+                    causes,
+                    gaps: vec![
+                        (Gap::Housing, housing),
+                        (Gap::Water, water),
+                        (Gap::Uninsured, uninsured),
+                        (Gap::OutOfSchool, out_of_school),
+                    ],
+                })
+            }
+
+            async fn household_import(&self, id: &HouseholdId) -> Result<Option<ImportRecord>> {
+                let row: Option<ImportRow> =
+                    sqlx::query_as(sql::HOUSEHOLD_IMPORT).bind(id.as_str()).fetch_optional(&self.pool).await?;
+                Ok(row.map(ImportRecord::from))
+            }
+
+            async fn audit_of(&self, subject_kind: &str, subject_id: &str) -> Result<Vec<AuditEntry>> {
+                let rows: Vec<AuditRow> = sqlx::query_as(sql::AUDIT_OF)
+                    .bind(subject_kind)
+                    .bind(subject_id)
+                    .fetch_all(&self.pool)
+                    .await?;
+                Ok(rows.into_iter().map(AuditEntry::from).collect())
+            }
+
             async fn audit_head(&self) -> Result<(i64, String)> {
                 Ok(sqlx::query_as(sql::AUDIT_HEAD).fetch_one(&self.pool).await?)
             }
@@ -322,20 +387,20 @@ macro_rules! sql_store {
                 Ok(())
             }
 
-            async fn household_statuses(&mut self, ids: &[HouseholdId]) -> Result<Vec<(HouseholdId, HouseholdStatus)>> {
+            async fn household_statuses(&mut self, ids: &[HouseholdId]) -> Result<Vec<(HouseholdId, HouseholdStatus, AreaCode)>> {
                 let mut out = Vec::new();
                 for chunk in ids.chunks(CHUNK) {
-                    let mut q = QueryBuilder::<$db>::new("SELECT household_id, status FROM households WHERE household_id IN (");
+                    let mut q = QueryBuilder::<$db>::new("SELECT household_id, status, village_code FROM households WHERE household_id IN (");
                     let mut sep = q.separated(", ");
                     for h in chunk {
                         sep.push_bind(h.as_str());
                     }
                     q.push(") ORDER BY household_id");
-                    let rows: Vec<(String, String)> = q.build_query_as().fetch_all(&mut *self.tx).await?;
-                    for (h, s) in rows {
+                    let rows: Vec<(String, String, String)> = q.build_query_as().fetch_all(&mut *self.tx).await?;
+                    for (h, s, v) in rows {
                         let status = HouseholdStatus::from_code(&s)
                             .ok_or_else(|| StoreError::Corrupt(format!("household status {s:?}")))?;
-                        out.push((household_id(&h)?, status));
+                        out.push((household_id(&h)?, status, area_code(&v)?));
                     }
                 }
                 Ok(out)

@@ -36,6 +36,8 @@ pub const CASES: &[(&str, Case)] = cases![
     insert_mode_refuses_an_existing_row_and_upsert_overwrites_it,
     accounts_keep_their_roles_and_logins_are_unique,
     households_are_searched_by_area_status_number_id_and_name,
+    searches_sort_and_filter_by_cause_and_gap_and_profiles_count_them,
+    audit_entries_and_the_import_of_a_household_are_found_by_subject,
 ];
 
 /// Runs every case, each on a fresh store from `make`, and panics naming the cases that failed.
@@ -236,7 +238,11 @@ async fn households_and_persons_read_back_as_written(store: Arc<dyn Store>) {
     };
     assert_eq!(
         statuses,
-        vec![(h.household_id.clone(), HouseholdStatus::Exited)]
+        vec![(
+            h.household_id.clone(),
+            HouseholdStatus::Exited,
+            h.village_code
+        )]
     );
 }
 
@@ -736,14 +742,35 @@ async fn households_are_searched_by_area_status_number_id_and_name(store: Arc<dy
         .await
         .unwrap();
     assert_eq!(ids(by_name), ["H1"]);
-    let wildcard = store
-        .search_households(&q(&|q| q.text = Some("%".into())))
+    let surname = store
+        .search_households(&q(&|q| q.text = Some("张".into())))
+        .await
+        .unwrap();
+    assert_eq!(ids(surname), ["H1", "H2"], "names beginning with the text");
+    assert!(
+        store
+            .search_households(&q(&|q| q.text = Some("2".into())))
+            .await
+            .unwrap()
+            .is_empty(),
+        "not a name's middle"
+    );
+    let literal = store
+        .search_households(&q(&|q| q.text = Some("李100%".into())))
         .await
         .unwrap();
     assert_eq!(
-        ids(wildcard),
+        ids(literal),
         ["H3"],
         "a % in the text is a literal percent sign"
+    );
+    assert!(
+        store
+            .search_households(&q(&|q| q.text = Some("%".into())))
+            .await
+            .unwrap()
+            .is_empty(),
+        "a % matches nothing but itself"
     );
     let page = store
         .search_households(&q(&|q| {
@@ -753,4 +780,155 @@ async fn households_are_searched_by_area_status_number_id_and_name(store: Arc<dy
         .await
         .unwrap();
     assert_eq!(ids(page), ["H2"]);
+}
+
+async fn searches_sort_and_filter_by_cause_and_gap_and_profiles_count_them(store: Arc<dyn Store>) {
+    use crate::{HouseholdQuery, HouseholdSort};
+    use jingzhun_domain::vocab::{Gap, SchoolStatus};
+    with_areas(&store).await;
+    let mut tx = store.begin().await.unwrap();
+    let id = import_id(&store, &mut tx).await;
+    // H1: income 12,345.50, illness, unsafe water (fixture), a member without insurance.
+    // H2: income 100, disability, safe; a child out of school. H3: removed (never counted).
+    let h1 = fixture_household("H1", "510304100201", HouseholdStatus::Registered);
+    let mut h2 = fixture_household("H2", "510304100202", HouseholdStatus::Exited);
+    h2.annual_net_income = Yuan::from_yuan(100);
+    h2.income_components = None;
+    h2.primary_cause = Some(Cause::Disability);
+    h2.water_safe = true;
+    let mut h3 = fixture_household("H3", "510304100201", HouseholdStatus::Removed);
+    h3.housing_safe = false;
+    h3.annual_net_income = Yuan::from_yuan(50_000);
+    h3.income_components = None;
+    tx.put_households(&[h1, h2, h3], &[], id).await.unwrap();
+    let mut uninsured = fixture_person("H1", 2);
+    uninsured.medical_insurance = Some(false);
+    let mut dropout = fixture_person("H2", 4);
+    dropout.school_status = Some(SchoolStatus::Dropout);
+    let mut removed_uninsured = fixture_person("H3", 6);
+    removed_uninsured.medical_insurance = Some(false);
+    tx.put_persons(&[uninsured, dropout, removed_uninsured], WriteMode::Insert)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    let find = |f: &dyn Fn(&mut HouseholdQuery)| {
+        let mut q = HouseholdQuery {
+            limit: 50,
+            ..Default::default()
+        };
+        f(&mut q);
+        let store = store.clone();
+        async move {
+            store
+                .search_households(&q)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|h| h.household_id.to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        find(&|q| q.sort = HouseholdSort::IncomeAscending).await,
+        ["H2", "H1", "H3"]
+    );
+    assert_eq!(
+        find(&|q| q.sort = HouseholdSort::IncomeDescending).await,
+        ["H3", "H1", "H2"]
+    );
+    assert_eq!(
+        find(&|q| {
+            q.sort = HouseholdSort::IncomeDescending;
+            q.offset = 1;
+            q.limit = 1;
+        })
+        .await,
+        ["H1"]
+    );
+    assert_eq!(
+        find(&|q| q.sort = HouseholdSort::Village).await,
+        ["H1", "H3", "H2"]
+    );
+    assert_eq!(find(&|q| q.cause = Some(Cause::Disability)).await, ["H2"]);
+    assert_eq!(find(&|q| q.gap = Some(Gap::Water)).await, ["H1"]);
+    assert!(
+        find(&|q| q.gap = Some(Gap::Housing)).await.is_empty(),
+        "removed households have no gaps"
+    );
+    assert_eq!(find(&|q| q.gap = Some(Gap::Uninsured)).await, ["H1"]);
+    assert_eq!(find(&|q| q.gap = Some(Gap::OutOfSchool)).await, ["H2"]);
+
+    let profile = store.area_profile(&code("510304")).await.unwrap();
+    let mut causes = profile.causes.clone();
+    causes.sort();
+    assert_eq!(
+        causes,
+        [(Some(Cause::Illness), 1), (Some(Cause::Disability), 1)]
+    );
+    assert_eq!(
+        profile.gaps,
+        [
+            (Gap::Housing, 0),
+            (Gap::Water, 1),
+            (Gap::Uninsured, 1),
+            (Gap::OutOfSchool, 1)
+        ]
+    );
+    let elsewhere = store.area_profile(&code("510304101")).await.unwrap();
+    assert!(elsewhere.causes.is_empty());
+    assert!(elsewhere.gaps.iter().all(|(_, n)| *n == 0));
+}
+
+async fn audit_entries_and_the_import_of_a_household_are_found_by_subject(store: Arc<dyn Store>) {
+    with_areas(&store).await;
+    let mut tx = store.begin().await.unwrap();
+    let id = import_id(&store, &mut tx).await;
+    tx.put_households(
+        &[fixture_household(
+            "H1",
+            "510304100201",
+            HouseholdStatus::Registered,
+        )],
+        &[],
+        id,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let h1 = HouseholdId::parse("H1").unwrap();
+    let import = store.household_import(&h1).await.unwrap().expect("import");
+    assert_eq!((import.id, import.digest.as_str()), (id, "d1"));
+    assert!(
+        store
+            .household_import(&HouseholdId::parse("H9").unwrap())
+            .await
+            .unwrap()
+            .is_none()
+    );
+    for action in ["viewed", "edited"] {
+        store
+            .audit(&AuditEvent {
+                actor: "test".into(),
+                action: action.into(),
+                subject_kind: "household".into(),
+                subject_id: "H1".into(),
+                detail: serde_json::json!({}),
+            })
+            .await
+            .unwrap();
+    }
+    store
+        .audit(&AuditEvent {
+            actor: "test".into(),
+            action: "edited".into(),
+            subject_kind: "household".into(),
+            subject_id: "H2".into(),
+            detail: serde_json::json!({}),
+        })
+        .await
+        .unwrap();
+    let of_h1 = store.audit_of("household", "H1").await.unwrap();
+    let actions: Vec<_> = of_h1.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["viewed", "edited"]);
 }
