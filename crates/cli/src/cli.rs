@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
@@ -40,8 +41,16 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Build (or reuse) the Da'an District demo database and print a summary by township.
-    Demo,
+    /// Build (or reuse) the Da'an District demo database with one account per role, print a
+    /// summary by township and the accounts, then serve the web application.
+    Demo {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        bind: String,
+        /// Build the data and accounts, print them, and exit without serving.
+        #[arg(long)]
+        no_serve: bool,
+    },
     /// Areas: the national hierarchy, designations and populations.
     #[command(subcommand)]
     Areas(AreasCommand),
@@ -210,6 +219,21 @@ fn actor() -> String {
     format!("cli:{user}")
 }
 
+/// Serves the web application until Ctrl-C. The first line printed names the address (with
+/// `--bind 127.0.0.1:0`, the port the system chose).
+async fn serve(store: &Arc<dyn Store>, bind: &str, secure_cookies: bool) -> Result<()> {
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .with_context(|| format!("cannot listen on {bind}"))?;
+    println!(
+        "正在服务 listening on http://{} (Ctrl-C 停止 to stop)",
+        listener.local_addr()?
+    );
+    let state = jingzhun_web::AppState::new(Arc::clone(store), secure_cookies);
+    jingzhun_web::serve(listener, state).await?;
+    Ok(())
+}
+
 fn area_arg(code: &str) -> Result<AreaCode> {
     AreaCode::parse_short(code).map_err(|p| anyhow::anyhow!("area {code:?}: {p} / {}", p.zh()))
 }
@@ -221,7 +245,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
     let shared = store;
     let store = shared.as_ref();
     match cli.command {
-        Command::Demo => {
+        Command::Demo { bind, no_serve } => {
             let d = demo::ensure_demo(store).await?;
             println!(
                 "{} {}",
@@ -233,6 +257,11 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 redact(&cli.database)
             );
             print::summary(&d.summary);
+            let accounts = demo::ensure_demo_accounts(store).await?;
+            print::demo_accounts(&accounts);
+            if !no_serve {
+                serve(&shared, &bind, false).await?;
+            }
         }
         Command::Areas(AreasCommand::Import { dir }) => {
             let s = with_report(areas::import_areas(store, &dir, &actor()).await, &dir)?;
@@ -339,18 +368,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             bind,
             secure_cookies,
         } => {
-            let listener = tokio::net::TcpListener::bind(&bind)
-                .await
-                .with_context(|| format!("cannot listen on {bind}"))?;
-            println!(
-                "正在服务 serving on http://{} (Ctrl-C 停止 to stop)",
-                listener.local_addr()?
-            );
-            let state = jingzhun_web::AppState {
-                store: std::sync::Arc::clone(&shared),
-                secure_cookies,
-            };
-            jingzhun_web::serve(listener, state).await?;
+            serve(&shared, &bind, secure_cookies).await?;
         }
         Command::Audit(AuditCommand::Verify) => match audit::verify_audit(store).await? {
             Ok(n) => println!("审计链完整 audit chain intact: {n} entries"),
@@ -470,6 +488,7 @@ async fn user(store: &dyn Store, cmd: UserCommand) -> Result<()> {
 async fn import(store: &dyn Store, args: ImportRegistryArgs) -> Result<ExitCode> {
     let source = RegistrySource::from_path(&args.path)?;
     let opts = ImportOptions {
+        within: None,
         actor: actor(),
         force: args.force,
         ignore_unknown_columns: args.ignore_unknown_columns,

@@ -55,3 +55,22 @@ pub fn summary(s: &AreaSummary) {
         s.total_incidence,
     );
 }
+
+/// The demo accounts and their common password.
+pub fn demo_accounts(accounts: &[jingzhun_service::demo::DemoAccount]) {
+    use jingzhun_domain::vocab::Vocabulary;
+    println!(
+        "演示账户 demo accounts (密码 password: {}):",
+        jingzhun_service::demo::DEMO_PASSWORD
+    );
+    for a in accounts {
+        println!(
+            "  {:<11} {} {} — {} {}",
+            a.login,
+            a.role.zh(),
+            a.role.en(),
+            a.area.prefix(),
+            a.area_name
+        );
+    }
+}

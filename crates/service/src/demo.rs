@@ -74,6 +74,7 @@ pub async fn ensure_demo(store: &dyn Store) -> Result<Demo, ServiceError> {
         )
         .await?;
         let opts = ImportOptions {
+            within: None,
             actor: ACTOR.into(),
             force: true,
             ignore_unknown_columns: false,
@@ -92,4 +93,133 @@ pub async fn ensure_demo(store: &dyn Store) -> Result<Demo, ServiceError> {
         created,
         summary: area_summary(store, &county).await?,
     })
+}
+
+/// The password of every demo account (printed by `jingzhun demo`; demo data only).
+pub const DEMO_PASSWORD: &str = "Daan-demo-2020";
+
+/// A demo account.
+#[derive(Debug, Clone)]
+pub struct DemoAccount {
+    pub login: &'static str,
+    pub role: jingzhun_domain::access::Role,
+    pub area: AreaCode,
+    pub area_name: String,
+}
+
+/// One account per role, in different areas of the demo county: the county officer, leader,
+/// inspector, discipline and finance officers over the county; two township reviewers over
+/// two townships (to show that one cannot see the other's households); a village clerk over a
+/// village of the first; the administrator. Created once (idempotent).
+pub async fn ensure_demo_accounts(store: &dyn Store) -> Result<Vec<DemoAccount>, ServiceError> {
+    use jingzhun_domain::access::{Assignment, Role};
+    let county = demo_county();
+    // The first two townships that have villages with households.
+    let mut townships = Vec::new();
+    let mut candidates = store.children(Some(&county)).await?;
+    // Rural towns (镇, 乡) first: the registry is about villages.
+    candidates.sort_by_key(|t| !(t.name.ends_with('镇') || t.name.ends_with('乡')));
+    for t in candidates {
+        if !store.households_page(&t.code, None, 1).await?.is_empty() {
+            townships.push(t);
+        }
+        if townships.len() == 2 {
+            break;
+        }
+    }
+    let [first, second] = <[_; 2]>::try_from(townships).map_err(|_| {
+        ServiceError::Invalid("the demo data have fewer than two townships with households".into())
+    })?;
+    let village = store
+        .households_page(&first.code, None, 1)
+        .await?
+        .into_iter()
+        .next()
+        .map(|h| h.village_code)
+        .ok_or_else(|| ServiceError::Invalid("no demo village".into()))?;
+    let village_name = store
+        .area(&village)
+        .await?
+        .map(|a| a.name)
+        .unwrap_or_default();
+    let county_name = store
+        .area(&county)
+        .await?
+        .map(|a| a.name)
+        .unwrap_or_default();
+    let plan: Vec<(&'static str, &'static str, Role, AreaCode, String)> = vec![
+        ("admin", "管理员", Role::Admin, county, county_name.clone()),
+        (
+            "county",
+            "县扶贫办 王敏",
+            Role::CountyOfficer,
+            county,
+            county_name.clone(),
+        ),
+        (
+            "leader",
+            "县领导小组 李强",
+            Role::Leader,
+            county,
+            county_name.clone(),
+        ),
+        (
+            "inspector",
+            "督查组 赵刚",
+            Role::Inspector,
+            county,
+            county_name.clone(),
+        ),
+        (
+            "discipline",
+            "纪委 陈洁",
+            Role::DisciplineOfficer,
+            county,
+            county_name.clone(),
+        ),
+        (
+            "finance",
+            "财政局 周平",
+            Role::FinanceOfficer,
+            county,
+            county_name.clone(),
+        ),
+        (
+            "township",
+            "乡镇审核 刘洋",
+            Role::TownshipReviewer,
+            first.code,
+            first.name.clone(),
+        ),
+        (
+            "township2",
+            "乡镇审核 杨帆",
+            Role::TownshipReviewer,
+            second.code,
+            second.name.clone(),
+        ),
+        (
+            "clerk",
+            "村填报员 张红",
+            Role::VillageClerk,
+            village,
+            village_name,
+        ),
+    ];
+    let mut out = Vec::new();
+    for (login, name, role, area, area_name) in plan {
+        if store.user(login).await?.is_none() {
+            let sealed = role == Role::DisciplineOfficer;
+            let a = Assignment::new(role, area, None, None, sealed)
+                .map_err(|p| ServiceError::Invalid(format!("{login}: {p}")))?;
+            crate::users::add_user(store, login, name, DEMO_PASSWORD, a, ACTOR).await?;
+        }
+        out.push(DemoAccount {
+            login,
+            role,
+            area,
+            area_name,
+        });
+    }
+    Ok(out)
 }

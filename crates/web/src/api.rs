@@ -6,16 +6,14 @@ use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::Cookie;
-use chrono::Utc;
 use jingzhun_domain::mask::{mask_id_number, mask_phone};
 use jingzhun_domain::registry::HouseholdId;
 use jingzhun_service::today_in_china;
-use jingzhun_service::users::{LoginRefused, check_login};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::AppState;
-use crate::auth::{COOKIE, CurrentUser, SESSION_HOURS, hash_token, new_token, session_cookie};
+use crate::auth::{COOKIE, CurrentUser, session_cookie, sign_in};
 use crate::error::WebError;
 
 pub fn routes() -> Router<AppState> {
@@ -26,6 +24,18 @@ pub fn routes() -> Router<AppState> {
         .route("/households/{id}", get(household))
         .route("/areas", get(my_areas))
         .route("/areas/{code}", get(area))
+        .route(
+            "/imports",
+            post(crate::transfer::start_import).layer(axum::extract::DefaultBodyLimit::max(
+                crate::transfer::MAX_UPLOAD_BYTES,
+            )),
+        )
+        .route("/imports/{id}", get(crate::transfer::import_job))
+        .route(
+            "/imports/{id}/report.csv",
+            get(crate::transfer::import_report),
+        )
+        .route("/export", get(crate::transfer::export))
         .route("/openapi.json", get(openapi))
 }
 
@@ -36,8 +46,28 @@ pub fn routes() -> Router<AppState> {
         title = "Jingzhun API",
         description = "精准: registry, procedures and supervision of poverty alleviation"
     ),
-    paths(login, logout, me, search, household, my_areas, area),
-    components(schemas(LoginRequest, SessionInfo, RoleInfo, crate::error::ErrorBody))
+    paths(
+        login,
+        logout,
+        me,
+        search,
+        household,
+        my_areas,
+        area,
+        crate::transfer::start_import,
+        crate::transfer::import_job,
+        crate::transfer::import_report,
+        crate::transfer::export
+    ),
+    components(schemas(
+        LoginRequest,
+        SessionInfo,
+        RoleInfo,
+        crate::error::ErrorBody,
+        crate::transfer::JobView,
+        crate::transfer::JobState,
+        crate::transfer::ErrorRow
+    ))
 )]
 pub struct ApiDoc;
 
@@ -45,77 +75,27 @@ async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     Json(<ApiDoc as utoipa::OpenApi>::openapi())
 }
 
-/// Search parameters of `GET /api/v1/households`.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct SearchParams {
-    /// Area code (2 to 12 digits); default: everything the account reaches.
-    pub area: Option<String>,
-    /// `registered`, `exited`, `monitored`, `removed` (or the Chinese name).
-    pub status: Option<String>,
-    /// A household number, a member's ID number or part of a member's name.
-    pub q: Option<String>,
-    /// The last household number of the previous page.
-    pub after: Option<String>,
-    /// Page size, 1 to 200 (default 50).
-    pub limit: Option<i64>,
-}
-
 /// Households within the account's area matching the parameters, by household number, a page
-/// at a time (`next_after` names the next page). Phones are masked for roles that do not need them.
-#[utoipa::path(get, path = "/api/v1/households", params(SearchParams), responses(
+/// at a time (`next_after`, or with another order `next_offset`, names the next page). Phones are masked for roles that do not need them.
+#[utoipa::path(get, path = "/api/v1/households", params(crate::search::SearchParams), responses(
     (status = 200, description = "households and next_after", body = Object), (status = 401, description = "not signed in", body = crate::error::ErrorBody),
     (status = 400, description = "bad parameter", body = crate::error::ErrorBody),
     (status = 404, description = "area outside the account's reach", body = crate::error::ErrorBody)))]
 async fn search(
     State(state): State<AppState>,
     user: CurrentUser,
-    axum::extract::Query(p): axum::extract::Query<SearchParams>,
+    axum::extract::Query(p): axum::extract::Query<crate::search::SearchParams>,
 ) -> Result<Json<Value>, WebError> {
-    use jingzhun_domain::vocab::{HouseholdStatus, Vocabulary};
     let today = today_in_china();
-    let within = match p.area.as_deref() {
-        Some(a) => {
-            let code =
-                jingzhun_domain::area::AreaCode::parse_short(a).map_err(|_| WebError::NotFound)?;
-            if !user.account.may_reach(&code, today) {
-                return Err(WebError::NotFound);
-            }
-            Some(vec![code])
-        }
-        None => user.account.scope(today),
-    };
-    let status = p
-        .status
-        .as_deref()
-        .map(|s| {
-            HouseholdStatus::parse(s)
-                .map_err(|e| WebError::BadRequest(format!("status: {e} / {}", e.zh())))
-        })
-        .transpose()?;
-    let after = p
-        .after
-        .as_deref()
-        .map(|a| HouseholdId::parse(a).map_err(|e| WebError::BadRequest(format!("after: {e}"))))
-        .transpose()?;
-    let limit = p.limit.unwrap_or(50);
-    if !(1..=200).contains(&limit) {
-        return Err(WebError::BadRequest("limit: 1 to 200".into()));
-    }
-    if p.q.as_deref().is_some_and(|q| q.chars().count() > 50) {
-        return Err(WebError::BadRequest("q: at most 50 characters".into()));
-    }
-    let query = jingzhun_store::HouseholdQuery {
-        within,
-        status,
-        text: p.q.clone(),
-        after,
-        limit,
-    };
+    let query = p.to_query(&user.account, today)?;
+    let limit = query.limit;
     let found = state.store.search_households(&query).await?;
-    let next_after = (found.len() as i64 == limit)
+    let full = found.len() as i64 == limit;
+    let by_number = query.sort == jingzhun_store::HouseholdSort::Number;
+    let next_after = (full && by_number)
         .then(|| found.last().map(|h| h.household_id.to_string()))
         .flatten();
+    let next_offset = (full && !by_number).then_some(query.offset + limit);
     let households: Vec<Value> = found
         .iter()
         .map(|h| {
@@ -129,7 +109,7 @@ async fn search(
         })
         .collect();
     Ok(Json(
-        serde_json::json!({ "households": households, "next_after": next_after }),
+        serde_json::json!({ "households": households, "next_after": next_after, "next_offset": next_offset }),
     ))
 }
 
@@ -216,37 +196,14 @@ async fn login(
     jar: CookieJar,
     Json(req): Json<LoginRequest>,
 ) -> Result<(CookieJar, Json<SessionInfo>), WebError> {
-    let account = match check_login(
-        state.store.as_ref(),
-        &req.login,
-        &req.password,
-        today_in_china(),
-    )
-    .await?
-    {
-        Ok(a) => a,
-        Err(LoginRefused::Wrong) => return Err(WebError::BadCredentials),
-        Err(LoginRefused::Locked) => return Err(WebError::Locked),
-    };
-    let user = state
-        .store
-        .user(account.login.as_str())
-        .await?
-        .ok_or(WebError::BadCredentials)?;
-    let token = new_token();
-    let csrf = new_token();
-    let expires = Utc::now() + chrono::Duration::hours(SESSION_HOURS);
-    state
-        .store
-        .create_session(&hash_token(&token), user.id, &csrf, expires)
-        .await?;
+    let session = sign_in(&state, &req.login, &req.password).await?;
     let info = SessionInfo {
-        login: account.login.as_str().to_string(),
-        csrf,
-        roles: roles(&account),
+        login: session.account.login.as_str().to_string(),
+        csrf: session.csrf,
+        roles: roles(&session.account),
     };
     Ok((
-        jar.add(session_cookie(token, state.secure_cookies)),
+        jar.add(session_cookie(session.token, state.secure_cookies)),
         Json(info),
     ))
 }

@@ -58,38 +58,59 @@ fn same(a: &str, b: &str) -> bool {
 #[derive(Debug, Clone)]
 pub struct CurrentUser {
     pub account: Account,
+    pub display_name: String,
     pub csrf: String,
     pub token_hash: String,
 }
 
+impl CurrentUser {
+    /// Whether `sent` is this session's CSRF token.
+    pub fn csrf_matches(&self, sent: &str) -> bool {
+        same(sent, &self.csrf)
+    }
+}
+
+/// The account of the request's session, without any CSRF check (the callers make it).
+pub async fn session_user(parts: &Parts, state: &AppState) -> Result<CurrentUser, WebError> {
+    let jar = CookieJar::from_headers(&parts.headers);
+    let token = jar
+        .get(COOKIE)
+        .map(|c| c.value().to_string())
+        .ok_or(WebError::Unauthorized)?;
+    let token_hash = hash_token(&token);
+    let session = state
+        .store
+        .session(&token_hash)
+        .await?
+        .ok_or(WebError::Unauthorized)?;
+    if session.expires_at <= Utc::now() {
+        state.store.delete_session(&token_hash).await?;
+        return Err(WebError::Unauthorized);
+    }
+    let user = state
+        .store
+        .user(&session.login)
+        .await?
+        .ok_or(WebError::Unauthorized)?;
+    let today = jingzhun_service::today_in_china();
+    if user.account.disabled || user.account.active(today).next().is_none() {
+        return Err(WebError::Unauthorized);
+    }
+    Ok(CurrentUser {
+        account: user.account,
+        display_name: user.display_name,
+        csrf: session.csrf,
+        token_hash,
+    })
+}
+
+/// The API's extractor: the session's account; a state-changing request must also carry the
+/// session's CSRF token in the `x-csrf-token` header.
 impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = WebError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
-        let jar = CookieJar::from_headers(&parts.headers);
-        let token = jar
-            .get(COOKIE)
-            .map(|c| c.value().to_string())
-            .ok_or(WebError::Unauthorized)?;
-        let token_hash = hash_token(&token);
-        let session = state
-            .store
-            .session(&token_hash)
-            .await?
-            .ok_or(WebError::Unauthorized)?;
-        if session.expires_at <= Utc::now() {
-            state.store.delete_session(&token_hash).await?;
-            return Err(WebError::Unauthorized);
-        }
-        let user = state
-            .store
-            .user(&session.login)
-            .await?
-            .ok_or(WebError::Unauthorized)?;
-        let today = jingzhun_service::today_in_china();
-        if user.account.disabled || user.account.active(today).next().is_none() {
-            return Err(WebError::Unauthorized);
-        }
+        let user = session_user(parts, state).await?;
         let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
         if !safe {
             let sent = parts
@@ -97,14 +118,49 @@ impl FromRequestParts<AppState> for CurrentUser {
                 .get(CSRF_HEADER)
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("");
-            if !same(sent, &session.csrf) {
+            if !user.csrf_matches(sent) {
                 return Err(WebError::Csrf);
             }
         }
-        Ok(CurrentUser {
-            account: user.account,
-            csrf: session.csrf,
-            token_hash,
-        })
+        Ok(user)
     }
+}
+
+/// A new session after a checked password: the cookie's token, and the session's CSRF token.
+pub struct NewSession {
+    pub token: String,
+    pub csrf: String,
+    pub account: Account,
+}
+
+/// Checks the password (counting failures towards the lockout) and opens a session.
+pub async fn sign_in(
+    state: &AppState,
+    login: &str,
+    password: &str,
+) -> Result<NewSession, WebError> {
+    use jingzhun_service::users::{LoginRefused, check_login};
+    let today = jingzhun_service::today_in_china();
+    let account = match check_login(state.store.as_ref(), login, password, today).await? {
+        Ok(a) => a,
+        Err(LoginRefused::Wrong) => return Err(WebError::BadCredentials),
+        Err(LoginRefused::Locked) => return Err(WebError::Locked),
+    };
+    let user = state
+        .store
+        .user(account.login.as_str())
+        .await?
+        .ok_or(WebError::BadCredentials)?;
+    let token = new_token();
+    let csrf = new_token();
+    let expires = Utc::now() + chrono::Duration::hours(SESSION_HOURS);
+    state
+        .store
+        .create_session(&hash_token(&token), user.id, &csrf, expires)
+        .await?;
+    Ok(NewSession {
+        token,
+        csrf,
+        account,
+    })
 }

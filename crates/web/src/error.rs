@@ -21,6 +21,9 @@ pub enum WebError {
     /// 403: a state-changing request without the session's CSRF token.
     #[error("missing or wrong CSRF token")]
     Csrf,
+    /// 403: signed in, but the account's roles do not allow this.
+    #[error("not allowed for this account")]
+    Forbidden,
     /// 404: absent, or outside the account's area (the two look the same on purpose).
     #[error("not found")]
     NotFound,
@@ -35,7 +38,7 @@ pub enum WebError {
 /// The body of every error response.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
-    /// Stable code: `unauthorized`, `bad_credentials`, `locked`, `csrf`, `not_found`,
+    /// Stable code: `unauthorized`, `bad_credentials`, `locked`, `csrf`, `forbidden`, `not_found`,
     /// `bad_request`, `internal`.
     code: &'static str,
     /// In Chinese.
@@ -46,7 +49,7 @@ pub struct ErrorBody {
 }
 
 impl WebError {
-    fn parts(&self) -> (StatusCode, &'static str, &'static str, &'static str) {
+    pub(crate) fn parts(&self) -> (StatusCode, &'static str, &'static str, &'static str) {
         match self {
             WebError::Unauthorized => (
                 StatusCode::UNAUTHORIZED,
@@ -71,6 +74,12 @@ impl WebError {
                 "csrf",
                 "缺少或错误的防伪令牌",
                 "missing or wrong CSRF token",
+            ),
+            WebError::Forbidden => (
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "本账户的角色无权进行此操作",
+                "your roles do not allow this",
             ),
             WebError::NotFound => (StatusCode::NOT_FOUND, "not_found", "未找到", "not found"),
             WebError::BadRequest(_) => (

@@ -3,11 +3,18 @@
 //!
 //! * [`error`]: the one error type, mapped to an HTTP status and a bilingual JSON body.
 //! * [`auth`]: sessions, CSRF, and the signed-in account as an extractor.
-//! * [`api`]: the JSON API under `/api/v1`.
+//! * [`api`]: the JSON API under `/api/v1`; [`search`] its household search parameters and
+//!   [`transfer`] import and export over HTTP.
+//! * [`pages`]: the server-rendered pages; [`i18n`] their languages; [`assets`] the static files.
 
 pub mod api;
+pub mod assets;
 pub mod auth;
 pub mod error;
+pub mod i18n;
+pub mod pages;
+pub mod search;
+pub mod transfer;
 
 use std::sync::Arc;
 
@@ -23,6 +30,19 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     /// Mark session cookies `Secure` (behind HTTPS).
     pub secure_cookies: bool,
+    pub dashboards: Arc<pages::area::DashboardCache>,
+    pub imports: Arc<transfer::ImportJobs>,
+}
+
+impl AppState {
+    pub fn new(store: Arc<dyn Store>, secure_cookies: bool) -> Self {
+        AppState {
+            store,
+            secure_cookies,
+            dashboards: Default::default(),
+            imports: Default::default(),
+        }
+    }
 }
 
 /// The whole application.
@@ -30,6 +50,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/health", get(health))
         .nest("/api/v1", api::routes())
+        .merge(pages::routes())
+        .merge(assets::routes())
         // Logs method, path and status only: paths carry codes and numbers, never personal data.
         .layer(TraceLayer::new_for_http())
         .with_state(state)

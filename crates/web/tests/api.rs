@@ -72,10 +72,7 @@ async fn app() -> App {
         .household_id
         .to_string();
     App {
-        state: AppState {
-            store: Arc::clone(&store),
-            secure_cookies: false,
-        },
+        state: AppState::new(Arc::clone(&store), false),
         own,
         other,
         _dir: dir,
