@@ -125,7 +125,8 @@ pub struct HouseholdQuery {
     /// Active households with this gap.
     pub gap: Option<jingzhun_domain::vocab::Gap>,
     pub sort: HouseholdSort,
-    /// Keyset pagination: households numbered after this one (with [`HouseholdSort::Number`]).
+    /// Keyset pagination: households after this one in the order (with a
+    /// [`HouseholdSort::keyset`] order).
     pub after: Option<HouseholdId>,
     /// Rows to skip (with the other orders).
     pub offset: i64,
@@ -135,20 +136,27 @@ pub struct HouseholdQuery {
 /// The order of a household search (ties broken by household number).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum HouseholdSort {
+    /// By village, then household number: the register's order, and the index's (a search
+    /// of a large area stops after one page instead of sorting the area).
     #[default]
+    Village,
     Number,
     IncomeAscending,
     IncomeDescending,
-    Village,
 }
 
 impl HouseholdSort {
     pub const ALL: [HouseholdSort; 4] = [
+        HouseholdSort::Village,
         HouseholdSort::Number,
         HouseholdSort::IncomeAscending,
         HouseholdSort::IncomeDescending,
-        HouseholdSort::Village,
     ];
+
+    /// Whether pages follow by keyset (`after`) rather than by offset.
+    pub fn keyset(self) -> bool {
+        matches!(self, HouseholdSort::Village | HouseholdSort::Number)
+    }
 
     /// The code used in URLs.
     pub fn code(self) -> &'static str {

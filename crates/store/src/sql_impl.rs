@@ -173,7 +173,13 @@ macro_rules! sql_store {
                     b.push(sql::gap_condition(gap));
                 }
                 if let Some(after) = &q.after {
-                    b.push(" AND household_id > ").push_bind(after.as_str().to_string());
+                    if q.sort == $crate::HouseholdSort::Village {
+                        b.push(" AND (village_code, household_id) > (SELECT village_code, household_id FROM households WHERE household_id = ")
+                            .push_bind(after.as_str().to_string())
+                            .push(")");
+                    } else {
+                        b.push(" AND household_id > ").push_bind(after.as_str().to_string());
+                    }
                 }
                 b.push(q.sort.order_by());
                 b.push(" LIMIT ").push_bind(q.limit);

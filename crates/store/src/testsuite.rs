@@ -850,6 +850,23 @@ async fn searches_sort_and_filter_by_cause_and_gap_and_profiles_count_them(store
         find(&|q| q.sort = HouseholdSort::Village).await,
         ["H1", "H3", "H2"]
     );
+    assert_eq!(
+        find(&|q| {
+            q.after = Some(HouseholdId::parse("H1").unwrap());
+            q.limit = 1;
+        })
+        .await,
+        ["H3"],
+        "the next page in the village order"
+    );
+    assert_eq!(
+        find(&|q| {
+            q.sort = HouseholdSort::Number;
+            q.after = Some(HouseholdId::parse("H1").unwrap());
+        })
+        .await,
+        ["H2", "H3"]
+    );
     assert_eq!(find(&|q| q.cause = Some(Cause::Disability)).await, ["H2"]);
     assert_eq!(find(&|q| q.gap = Some(Gap::Water)).await, ["H1"]);
     assert!(

@@ -91,7 +91,7 @@ async fn search(
     let limit = query.limit;
     let found = state.store.search_households(&query).await?;
     let full = found.len() as i64 == limit;
-    let by_number = query.sort == jingzhun_store::HouseholdSort::Number;
+    let by_number = query.sort.keyset();
     let next_after = (full && by_number)
         .then(|| found.last().map(|h| h.household_id.to_string()))
         .flatten();

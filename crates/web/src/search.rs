@@ -25,9 +25,10 @@ pub struct SearchParams {
     /// A household number, a member's ID number, or the beginning of a member's name (a
     /// surname or a full name).
     pub q: Option<String>,
-    /// `number` (default), `income`, `-income` (highest first), `village`.
+    /// `village` (default: by village, then household number), `number`, `income`, `-income`
+    /// (highest first).
     pub sort: Option<String>,
-    /// With `sort=number`: the last household number of the previous page.
+    /// With `sort=village` or `number`: the last household number of the previous page.
     pub after: Option<String>,
     /// With the other orders: rows to skip.
     pub offset: Option<i64>,
@@ -63,10 +64,10 @@ impl SearchParams {
             None => account.scope(today),
         };
         let sort = match empty_to_none(&self.sort) {
-            None => HouseholdSort::Number,
+            None => HouseholdSort::Village,
             Some(s) => HouseholdSort::from_code(s).ok_or_else(|| {
                 WebError::BadRequest(format!(
-                    "sort: one of number, income, -income, village, not {s:?}"
+                    "sort: one of village, number, income, -income, not {s:?}"
                 ))
             })?,
         };
@@ -76,9 +77,9 @@ impl SearchParams {
             .filter(|a| !a.is_empty())
             .map(|a| HouseholdId::parse(a).map_err(|e| WebError::BadRequest(format!("after: {e}"))))
             .transpose()?;
-        if after.is_some() && sort != HouseholdSort::Number {
+        if after.is_some() && !sort.keyset() {
             return Err(WebError::BadRequest(
-                "after: only with sort=number; use offset".into(),
+                "after: only with sort=village or number; use offset".into(),
             ));
         }
         let offset = self.offset.unwrap_or(0);

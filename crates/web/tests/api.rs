@@ -1,128 +1,20 @@
 //! The API in process (`router.oneshot`): sessions, CSRF, and area scope, with the attempts
 //! that must fail.
 
-use std::sync::Arc;
+mod common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use http_body_util::BodyExt;
-use jingzhun_domain::access::{Assignment, Role};
-use jingzhun_domain::area::AreaCode;
-use jingzhun_service::demo::ensure_demo;
+use common::{app, get, login, send};
 use jingzhun_service::users;
-use jingzhun_web::{AppState, router};
 use serde_json::{Value, json};
-use tower::ServiceExt;
-
-const PASSWORD: &str = "牛佛镇-审核-2026";
-
-struct App {
-    state: AppState,
-    /// A household of 牛佛镇 (510304107) and one of another township.
-    own: String,
-    other: String,
-    _dir: tempfile::TempDir,
-}
-
-fn code(s: &str) -> AreaCode {
-    AreaCode::parse_short(s).unwrap()
-}
-
-async fn app() -> App {
-    let dir = tempfile::tempdir().unwrap();
-    let store = jingzhun_service::connect(dir.path().join("t.db").to_str().unwrap())
-        .await
-        .unwrap();
-    ensure_demo(store.as_ref()).await.unwrap();
-    let reviewer =
-        Assignment::new(Role::TownshipReviewer, code("510304107"), None, None, false).unwrap();
-    users::add_user(
-        store.as_ref(),
-        "wang.li",
-        "王丽",
-        PASSWORD,
-        reviewer,
-        "test",
-    )
-    .await
-    .unwrap();
-    let leader = Assignment::new(Role::Leader, code("510304"), None, None, false).unwrap();
-    users::add_user(
-        store.as_ref(),
-        "zhou.leader",
-        "周领导",
-        PASSWORD,
-        leader,
-        "test",
-    )
-    .await
-    .unwrap();
-    let own = store
-        .households_page(&code("510304107"), None, 1)
-        .await
-        .unwrap()
-        .remove(0)
-        .household_id
-        .to_string();
-    let other = store
-        .households_page(&code("510304100"), None, 1)
-        .await
-        .unwrap()
-        .remove(0)
-        .household_id
-        .to_string();
-    App {
-        state: AppState::new(Arc::clone(&store), false),
-        own,
-        other,
-        _dir: dir,
-    }
-}
-
-async fn send(app: &App, req: Request<Body>) -> (StatusCode, Value, Option<String>) {
-    let res = router(app.state.clone()).oneshot(req).await.unwrap();
-    let status = res.status();
-    let cookie = res
-        .headers()
-        .get(header::SET_COOKIE)
-        .map(|v| v.to_str().unwrap().to_string());
-    let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    let body = serde_json::from_slice(&bytes)
-        .unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into()));
-    (status, body, cookie)
-}
-
-/// Signs in; returns the cookie header value and the CSRF token.
-async fn login(app: &App, login: &str) -> (String, String) {
-    let req = Request::post("/api/v1/session")
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(
-            json!({"login": login, "password": PASSWORD}).to_string(),
-        ))
-        .unwrap();
-    let (status, body, cookie) = send(app, req).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    let cookie = cookie.expect("a session cookie");
-    assert!(
-        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
-        "{cookie}"
-    );
-    let pair = cookie.split(';').next().unwrap().to_string();
-    (pair, body["csrf"].as_str().unwrap().to_string())
-}
-
-fn get(path: &str, cookie: &str) -> Request<Body> {
-    Request::get(path)
-        .header(header::COOKIE, cookie)
-        .body(Body::empty())
-        .unwrap()
-}
 
 #[tokio::test]
 async fn health_answers_without_a_session() {
     let app = app().await;
     let (status, body, _) = send(&app, Request::get("/health").body(Body::empty()).unwrap()).await;
     assert_eq!((status, body), (StatusCode::OK, Value::String("ok".into())));
+    app.finish().await;
 }
 
 #[tokio::test]
@@ -141,6 +33,7 @@ async fn a_wrong_password_is_refused_without_saying_whether_the_login_exists() {
         assert_eq!(body["message"], "登录名或密码错误");
         assert!(cookie.is_none());
     }
+    app.finish().await;
 }
 
 #[tokio::test]
@@ -177,6 +70,7 @@ async fn a_township_reviewer_reads_its_own_households_and_not_another_townships(
         (missing_status, &missing_body),
         "indistinguishable from a missing one"
     );
+    app.finish().await;
 }
 
 #[tokio::test]
@@ -198,6 +92,7 @@ async fn a_leader_reads_the_county_with_personal_data_masked() {
     if let Some(phone) = body["phone"].as_str() {
         assert!(phone.contains("****"), "{phone}");
     }
+    app.finish().await;
 }
 
 #[tokio::test]
@@ -211,6 +106,7 @@ async fn without_a_session_or_with_a_forged_one_nothing_is_readable() {
     );
     let (status, _, _) = send(&app, get(&path, "jz_session=forged")).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
+    app.finish().await;
 }
 
 #[tokio::test]
@@ -241,6 +137,7 @@ async fn signing_out_needs_the_csrf_token_and_ends_the_session() {
     assert_eq!(status, StatusCode::OK);
     let (status, _, _) = send(&app, get("/api/v1/me", &cookie)).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "the session is gone");
+    app.finish().await;
 }
 
 #[tokio::test]
@@ -252,6 +149,7 @@ async fn a_disabled_account_loses_its_open_session() {
         .unwrap();
     let (status, _, _) = send(&app, get("/api/v1/me", &cookie)).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
+    app.finish().await;
 }
 
 #[tokio::test]
@@ -283,6 +181,7 @@ async fn areas_are_summarised_only_within_reach() {
         15,
         "the 15 townships of the county"
     );
+    app.finish().await;
 }
 
 #[tokio::test]
@@ -336,6 +235,7 @@ async fn search_stays_within_reach_and_pages() {
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
         assert_eq!(body["code"], "bad_request");
     }
+    app.finish().await;
 }
 
 #[tokio::test]
@@ -359,6 +259,10 @@ async fn every_api_route_is_in_the_openapi_document() {
         ("/api/v1/households/{id}", "get"),
         ("/api/v1/areas", "get"),
         ("/api/v1/areas/{code}", "get"),
+        ("/api/v1/imports", "post"),
+        ("/api/v1/imports/{id}", "get"),
+        ("/api/v1/imports/{id}/report.csv", "get"),
+        ("/api/v1/export", "get"),
     ] {
         assert!(
             paths.get(path).and_then(|p| p.get(method)).is_some(),
@@ -366,4 +270,5 @@ async fn every_api_route_is_in_the_openapi_document() {
         );
     }
     assert!(doc["components"]["schemas"]["ErrorBody"].is_object());
+    app.finish().await;
 }

@@ -19,12 +19,14 @@ use crate::search::SearchParams;
 
 fn sort_label(ctx: &Ctx, s: HouseholdSort) -> &'static str {
     match s {
+        HouseholdSort::Village => ctx
+            .lang
+            .t("行政村、户编号", "Village, then household number"),
         HouseholdSort::Number => ctx.lang.t("户编号", "Household number"),
         HouseholdSort::IncomeAscending => ctx.lang.t("人均纯收入从低到高", "Income, lowest first"),
         HouseholdSort::IncomeDescending => {
             ctx.lang.t("人均纯收入从高到低", "Income, highest first")
         }
-        HouseholdSort::Village => ctx.lang.t("行政村", "Village"),
     }
 }
 
@@ -92,7 +94,7 @@ pub async fn list(
     let full = found.len() as i64 == query.limit;
     let next = if !full {
         None
-    } else if query.sort == HouseholdSort::Number {
+    } else if query.sort.keyset() {
         found
             .last()
             .map(|h| filters_query(&p, &format!("after={}", urlencode(h.household_id.as_str()))))
