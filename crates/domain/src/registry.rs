@@ -95,6 +95,7 @@ pub struct Household {
     /// Yearly net income of the whole household.
     pub annual_net_income: Yuan,
     pub income_year: i32,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<Phone>,
     pub address: Option<String>,
     /// Causes besides the primary one, in the order given, without repeats.

@@ -270,6 +270,9 @@ pub trait Store: Send + Sync + 'static {
 
     /// The session whose token hashes to `token_hash`, expired or not.
     async fn session(&self, token_hash: &str) -> Result<Option<SessionRecord>>;
+    /// The session whose token hashes to `token_hash`, expired or not, with its account (two
+    /// queries: this runs on every signed-in request).
+    async fn session_user(&self, token_hash: &str) -> Result<Option<(SessionRecord, UserRecord)>>;
     async fn create_session(
         &self,
         token_hash: &str,

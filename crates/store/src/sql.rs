@@ -120,6 +120,9 @@ pub const SET_DISABLED: &str = "UPDATE users SET disabled = $1 WHERE id = $2";
 
 pub const SESSION: &str = "SELECT u.login, s.csrf, s.expires_at FROM sessions s \
      JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1";
+pub const SESSION_USER: &str = "SELECT u.id, u.login, u.display_name, u.password_hash, \
+     u.disabled, u.failed_logins, s.csrf, s.expires_at FROM sessions s \
+     JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1";
 pub const CREATE_SESSION: &str = "INSERT INTO sessions (token_hash, user_id, csrf, created_at, \
      expires_at) VALUES ($1, $2, $3, $4, $5)";
 pub const DELETE_SESSION: &str = "DELETE FROM sessions WHERE token_hash = $1";

@@ -268,6 +268,26 @@ macro_rules! sql_store {
                 Ok(row.map(|(login, csrf, expires_at)| $crate::SessionRecord { login, csrf, expires_at }))
             }
 
+            async fn session_user(
+                &self,
+                token_hash: &str,
+            ) -> Result<Option<($crate::SessionRecord, $crate::UserRecord)>> {
+                type Row = (i64, String, String, String, bool, i32, String, $crate::__private::chrono::DateTime<Utc>);
+                let row: Option<Row> =
+                    sqlx::query_as(sql::SESSION_USER).bind(token_hash).fetch_optional(&self.pool).await?;
+                let Some((id, login, display_name, password_hash, disabled, failed_logins, csrf, expires_at)) = row else {
+                    return Ok(None);
+                };
+                let roles: Vec<$crate::rows::RoleRow> =
+                    sqlx::query_as(sql::USER_ROLES_OF).bind(id).fetch_all(&self.pool).await?;
+                let session = $crate::SessionRecord { login: login.clone(), csrf, expires_at };
+                let user = $crate::rows::user_record(
+                    $crate::rows::UserRow { id, login, display_name, password_hash, disabled, failed_logins },
+                    roles,
+                )?;
+                Ok(Some((session, user)))
+            }
+
             async fn create_session(
                 &self,
                 token_hash: &str,

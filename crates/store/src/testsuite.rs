@@ -658,6 +658,15 @@ async fn accounts_keep_their_roles_and_logins_are_unique(store: Arc<dyn Store>) 
     );
     assert!((session.expires_at - expires).num_seconds().abs() <= 1);
     assert!(store.session("hash-2").await.unwrap().is_none());
+    let (s, u) = store
+        .session_user("hash-1")
+        .await
+        .unwrap()
+        .expect("session with account");
+    assert_eq!((s.login.as_str(), s.csrf.as_str()), ("wang.li", "csrf-1"));
+    assert_eq!(u.account.login.as_str(), "wang.li");
+    assert_eq!(u.account.assignments.len(), 2);
+    assert!(store.session_user("hash-2").await.unwrap().is_none());
     store.delete_session("hash-1").await.unwrap();
     assert!(store.session("hash-1").await.unwrap().is_none());
 }

@@ -85,7 +85,7 @@ async fn search(
     State(state): State<AppState>,
     user: CurrentUser,
     axum::extract::Query(p): axum::extract::Query<crate::search::SearchParams>,
-) -> Result<Json<Value>, WebError> {
+) -> Result<Json<SearchReply>, WebError> {
     let today = today_in_china();
     let query = p.to_query(&user.account, today)?;
     let limit = query.limit;
@@ -96,21 +96,43 @@ async fn search(
         .then(|| found.last().map(|h| h.household_id.to_string()))
         .flatten();
     let next_offset = (full && !by_number).then_some(query.offset + limit);
-    let households: Vec<Value> = found
-        .iter()
-        .map(|h| {
-            let mut v = serde_json::to_value(h).unwrap_or(Value::Null);
-            if !user.account.sees_personal_data(&h.village_code, today)
-                && let Some(phone) = h.phone.as_ref()
-            {
-                v["phone"] = Value::String(mask_phone(phone.as_str()));
+    let households: Vec<Listed> = found
+        .into_iter()
+        .map(|mut h| {
+            let phone = h.phone.take().map(|p| {
+                if user.account.sees_personal_data(&h.village_code, today) {
+                    p.as_str().to_string()
+                } else {
+                    mask_phone(p.as_str())
+                }
+            });
+            Listed {
+                household: h,
+                phone,
             }
-            v
         })
         .collect();
-    Ok(Json(
-        serde_json::json!({ "households": households, "next_after": next_after, "next_offset": next_offset }),
-    ))
+    Ok(Json(SearchReply {
+        households,
+        next_after,
+        next_offset,
+    }))
+}
+
+/// A household in a search result, its phone masked where the role does not need it.
+#[derive(Serialize)]
+struct Listed {
+    #[serde(flatten)]
+    household: jingzhun_domain::registry::Household,
+    phone: Option<String>,
+}
+
+/// Serialised straight to the response (no intermediate JSON tree): search is the busiest call.
+#[derive(Serialize)]
+struct SearchReply {
+    households: Vec<Listed>,
+    next_after: Option<String>,
+    next_offset: Option<i64>,
 }
 
 /// The areas the account reaches (everything, for an administrator: the provinces).

@@ -78,20 +78,15 @@ pub async fn session_user(parts: &Parts, state: &AppState) -> Result<CurrentUser
         .map(|c| c.value().to_string())
         .ok_or(WebError::Unauthorized)?;
     let token_hash = hash_token(&token);
-    let session = state
+    let (session, user) = state
         .store
-        .session(&token_hash)
+        .session_user(&token_hash)
         .await?
         .ok_or(WebError::Unauthorized)?;
     if session.expires_at <= Utc::now() {
         state.store.delete_session(&token_hash).await?;
         return Err(WebError::Unauthorized);
     }
-    let user = state
-        .store
-        .user(&session.login)
-        .await?
-        .ok_or(WebError::Unauthorized)?;
     let today = jingzhun_service::today_in_china();
     if user.account.disabled || user.account.active(today).next().is_none() {
         return Err(WebError::Unauthorized);
