@@ -41,7 +41,9 @@ impl SqliteStore {
             // of each warming its own copy.
             .pragma("mmap_size", "1073741824");
         let pool = SqlitePoolOptions::new()
-            .max_connections(4)
+            // Readers do not block one another in WAL mode; measured under 64 concurrent
+            // searches (bench/web.sh), 16 connections answered 1.6 times the requests of 4.
+            .max_connections(16)
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations").run(&pool).await?;

@@ -252,7 +252,8 @@ async fn me(user: CurrentUser) -> Json<SessionInfo> {
     })
 }
 
-/// A household with its members. Outside the account's area it does not exist (404).
+/// A household with its members and history (the import that last wrote it, the audited
+/// events about it). Outside the account's area it does not exist (404).
 /// ID numbers and phones are masked for roles that do not need them.
 #[utoipa::path(get, path = "/api/v1/households/{id}", params(("id" = String, Path, description = "household number")), responses(
     (status = 200, description = "the household with its members", body = Object), (status = 401, description = "not signed in", body = crate::error::ErrorBody),
@@ -289,5 +290,16 @@ async fn household(
         })
         .collect();
     hv["members"] = Value::Array(members);
+    // History: the import that last wrote the household, and the audited events about it.
+    let import = state.store.household_import(&id).await?;
+    let events = state.store.audit_of("household", id.as_str()).await?;
+    hv["history"] = serde_json::json!({
+        "import": import.map(|i| serde_json::json!({
+            "id": i.id, "at": i.started_at, "actor": i.actor, "digest": i.digest, "source_kind": i.kind,
+        })),
+        "events": events.iter().map(|e| serde_json::json!({
+            "seq": e.seq, "at": e.at, "actor": e.actor, "action": e.action,
+        })).collect::<Vec<_>>(),
+    });
     Ok(Json(hv))
 }

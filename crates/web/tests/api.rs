@@ -47,6 +47,12 @@ async fn a_township_reviewer_reads_its_own_households_and_not_another_townships(
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["household_id"], app.own.as_str());
+    assert!(
+        body["history"]["import"]["digest"].is_string(),
+        "the import that wrote it: {}",
+        body["history"]
+    );
+    assert!(body["history"]["events"].is_array());
     let first_id = body["members"][0]["id_number"].as_str().unwrap();
     assert!(
         !first_id.contains('*'),
