@@ -25,8 +25,8 @@ pub struct SearchParams {
     /// A household number, a member's ID number, or the beginning of a member's name (a
     /// surname or a full name).
     pub q: Option<String>,
-    /// `village` (default: by village, then household number), `number`, `income`, `-income`
-    /// (highest first).
+    /// `village` (by village, then household number; the default without `q`), `number` (the
+    /// default with `q`), `income`, `-income` (highest first).
     pub sort: Option<String>,
     /// With `sort=village` or `number`: the last household number of the previous page.
     pub after: Option<String>,
@@ -63,7 +63,11 @@ impl SearchParams {
             }
             None => account.scope(today),
         };
+        let text = empty_to_none(&self.q).map(str::to_string);
         let sort = match empty_to_none(&self.sort) {
+            // A text search finds a set of households by index; in number order the first page
+            // needs only its own rows, in village order every match must be read and sorted.
+            None if text.is_some() => HouseholdSort::Number,
             None => HouseholdSort::Village,
             Some(s) => HouseholdSort::from_code(s).ok_or_else(|| {
                 WebError::BadRequest(format!(
@@ -90,7 +94,6 @@ impl SearchParams {
         if !(1..=200).contains(&limit) {
             return Err(WebError::BadRequest("limit: 1 to 200".into()));
         }
-        let text = empty_to_none(&self.q).map(str::to_string);
         if text.as_deref().is_some_and(|q| q.chars().count() > 50) {
             return Err(WebError::BadRequest("q: at most 50 characters".into()));
         }

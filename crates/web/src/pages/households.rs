@@ -128,7 +128,7 @@ pub async fn list(
                 } }
                 label { (l.t("户编号、身份证号或姓名（可只输姓）", "Household number, ID number or name (or surname)")) input name="q" value=[p.q.as_deref()] maxlength="50"; }
                 label { (l.t("排序", "Order")) select name="sort" {
-                    @for s in HouseholdSort::ALL { option value=(s.code()) selected[sel(&p.sort, s.code())] { (sort_label(&ctx, s)) } }
+                    @for s in HouseholdSort::ALL { option value=(s.code()) selected[s == query.sort] { (sort_label(&ctx, s)) } }
                 } }
                 button.primary type="submit" { (l.t("查询", "Search")) }
             }
