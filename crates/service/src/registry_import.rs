@@ -369,6 +369,7 @@ pub async fn import_registry(
         })
         .await?;
     tx.commit().await?;
+    store.refresh_statistics().await?;
     Ok(ImportSummary {
         import_id,
         digest,

@@ -124,6 +124,9 @@ jingzhun_store::sql_store! {
     begin: "BEGIN",
     // The row lock queues concurrent writers of the audit chain.
     audit_head_for_update: "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE",
+    // Without statistics after a bulk import, a search by ID number took 31 ms (a scan)
+    // instead of 0.3 ms.
+    refresh_statistics: Some("ANALYZE households, persons, areas"),
 }
 
 /// A throw-away database for tests and benchmarks: created empty on the server of

@@ -285,6 +285,10 @@ pub trait Store: Send + Sync + 'static {
     // Imports.
     async fn import_by_digest(&self, kind: &str, digest: &str) -> Result<Option<ImportRecord>>;
 
+    /// Brings the planner's statistics up to date after a bulk change (PostgreSQL plans a
+    /// search by ID number with a full scan until it has them; SQLite's plans need none).
+    async fn refresh_statistics(&self) -> Result<()>;
+
     // Audit.
     /// Entries with `seq > after`, at most `limit`, in order.
     async fn audit_page(&self, after: i64, limit: i64) -> Result<Vec<AuditEntry>>;

@@ -18,7 +18,8 @@ macro_rules! sql_store {
         db: $db:ty,
         backend: $backend:expr,
         begin: $begin:expr,
-        audit_head_for_update: $head_sql:expr $(,)?
+        audit_head_for_update: $head_sql:expr,
+        refresh_statistics: $analyze:expr $(,)?
     ) => {
         // A child module, so that these imports never collide with the backend's own.
         mod sql_store_impl {
@@ -364,6 +365,14 @@ macro_rules! sql_store {
                     .fetch_all(&self.pool)
                     .await?;
                 Ok(rows.into_iter().map(AuditEntry::from).collect())
+            }
+
+            async fn refresh_statistics(&self) -> Result<()> {
+                let analyze: Option<&str> = $analyze;
+                if let Some(statement) = analyze {
+                    sqlx::query(statement).execute(&self.pool).await?;
+                }
+                Ok(())
             }
 
             async fn audit_head(&self) -> Result<(i64, String)> {

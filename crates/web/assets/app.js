@@ -66,7 +66,7 @@
         headers: { "x-csrf-token": form.getAttribute("data-csrf") } })
         .then(function (r) { return r.json().then(function (b) { return { ok: r.ok, body: b }; }); })
         .then(function (r) {
-          if (!r.ok) { throw new Error(zh ? r.body.message + (r.body.detail ? "：" + r.body.detail : "") : r.body.message_en + (r.body.detail ? ": " + r.body.detail : "")); }
+          if (!r.ok) { throw new Error(r.body.message + (r.body.detail ? (zh ? "：" : ": ") + r.body.detail : "")); }
           poll(r.body.id);
         })
         .catch(function (e) { label.textContent = e.message; label.className = "error"; bar.remove(); document.getElementById("import-submit").disabled = false; });

@@ -7,6 +7,8 @@ use axum::response::{IntoResponse, Response};
 use jingzhun_service::ServiceError;
 use serde::Serialize;
 
+use crate::i18n::Lang;
+
 #[derive(Debug, thiserror::Error)]
 pub enum WebError {
     /// 401: not signed in, or the session expired.
@@ -35,14 +37,29 @@ pub enum WebError {
     Internal(String),
 }
 
+tokio::task_local! {
+    /// The language of the request being answered, set by [`with_request_language`].
+    static REQUEST_LANG: Lang;
+}
+
+/// Middleware: answers the request with its language known to error bodies.
+pub async fn with_request_language(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let lang = Lang::of_request(req.headers());
+    REQUEST_LANG.scope(lang, next.run(req)).await
+}
+
 /// The body of every error response.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     /// Stable code: `unauthorized`, `bad_credentials`, `locked`, `csrf`, `forbidden`, `not_found`,
     /// `bad_request`, `internal`.
     code: &'static str,
-    /// In Chinese.
+    /// In the request's language (`Accept-Language` or the `jz_lang` cookie; Chinese by default).
     message: &'static str,
+    message_zh: &'static str,
     message_en: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     detail: Option<String>,
@@ -100,7 +117,9 @@ impl WebError {
 
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
-        let (status, code, message, message_en) = self.parts();
+        let (status, code, message_zh, message_en) = self.parts();
+        let lang = REQUEST_LANG.try_with(|l| *l).unwrap_or_default();
+        let message = lang.t(message_zh, message_en);
         let detail = match &self {
             WebError::BadRequest(d) => Some(d.clone()),
             WebError::Internal(d) => {
@@ -114,6 +133,7 @@ impl IntoResponse for WebError {
             Json(ErrorBody {
                 code,
                 message,
+                message_zh,
                 message_en,
                 detail,
             }),

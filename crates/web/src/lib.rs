@@ -52,6 +52,7 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api::routes())
         .merge(pages::routes())
         .merge(assets::routes())
+        .layer(axum::middleware::from_fn(error::with_request_language))
         // Logs method, path and status only: paths carry codes and numbers, never personal data.
         .layer(TraceLayer::new_for_http())
         .with_state(state)

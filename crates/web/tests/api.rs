@@ -31,6 +31,7 @@ async fn a_wrong_password_is_refused_without_saying_whether_the_login_exists() {
         assert_eq!(status, StatusCode::UNAUTHORIZED);
         assert_eq!(body["code"], "bad_credentials");
         assert_eq!(body["message"], "登录名或密码错误");
+        assert_eq!(body["message_en"], "wrong login or password");
         assert!(cookie.is_none());
     }
     app.finish().await;
@@ -276,5 +277,24 @@ async fn every_api_route_is_in_the_openapi_document() {
         );
     }
     assert!(doc["components"]["schemas"]["ErrorBody"].is_object());
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn error_messages_come_in_the_requested_language() {
+    let app = app().await;
+    let ask = |lang: &str| {
+        Request::get("/api/v1/me")
+            .header(header::ACCEPT_LANGUAGE, lang)
+            .body(Body::empty())
+            .unwrap()
+    };
+    let (status, body, _) = send(&app, ask("en-US,en;q=0.9")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["message"], "sign in first");
+    assert_eq!(body["code"], "unauthorized");
+    let (_, body, _) = send(&app, ask("zh-CN")).await;
+    assert_eq!(body["message"], "请先登录");
+    assert_eq!(body["message_en"], "sign in first");
     app.finish().await;
 }

@@ -414,6 +414,31 @@ async fn imports_run_in_the_background_and_stay_within_the_accounts_area() {
         StatusCode::NOT_FOUND
     );
 
+    // A household number of another township, moved into the clerk's village: refused.
+    let (reviewer, reviewer_csrf) = login(&app, "wang.li").await;
+    let r = call(
+        &app,
+        upload(
+            &reviewer,
+            Some(&reviewer_csrf),
+            &registry("510304107001", &app.other),
+        ),
+    )
+    .await;
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    let done = job(&app, &reviewer, &id).await;
+    assert_eq!(done["state"], "rejected", "{done}");
+    assert_eq!(done["errors"][0]["value"], app.other.as_str());
+    assert_eq!(
+        done["errors"][0]["reason_en"],
+        "outside the area of this account"
+    );
+    assert_eq!(
+        app.state.store.audit_head().await.unwrap(),
+        before,
+        "nothing changed"
+    );
+
     // Within the clerk's village: imported.
     let r = call(
         &app,
