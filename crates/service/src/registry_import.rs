@@ -216,6 +216,10 @@ pub async fn import_registry(
     // Into an empty registry no household can exist already (duplicates within the files are
     // refused by the reader), so the per-chunk lookups of existing households are skipped.
     let registry_was_empty = store.registry_is_empty().await?;
+    if registry_was_empty {
+        // Indexes built once, sorted, after the load are cheaper than kept up row by row.
+        tx.defer_registry_indexes().await?;
+    }
     let mut report = Report::default();
     let (mut households, mut persons, mut new_households, mut replaced) = (0i64, 0i64, 0i64, 0i64);
     while let Some(msg) = receiver.recv().await {
@@ -350,6 +354,9 @@ pub async fn import_registry(
         return Err(ServiceError::Rejected(report));
     }
     progress(&Progress::Committing);
+    if registry_was_empty {
+        tx.rebuild_registry_indexes().await?;
+    }
     tx.finish_import(import_id, households, persons).await?;
     let entry = tx
         .append_audit(&AuditEvent {

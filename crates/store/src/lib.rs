@@ -345,6 +345,12 @@ pub trait Tx: Send {
     async fn begin_import(&mut self, import: &NewImport) -> Result<i64>;
     async fn finish_import(&mut self, id: i64, households: i64, persons: i64) -> Result<()>;
 
+    /// Drops the registry's secondary indexes for a bulk load into an empty registry; they are
+    /// built again, sorted once, by [`Tx::rebuild_registry_indexes`] in the same transaction
+    /// (as `sqlite3 .import` followed by `CREATE INDEX` does).
+    async fn defer_registry_indexes(&mut self) -> Result<()>;
+    async fn rebuild_registry_indexes(&mut self) -> Result<()>;
+
     /// Seals an event into the chain, after the current head.
     async fn append_audit(&mut self, event: &AuditEvent) -> Result<AuditEntry>;
 

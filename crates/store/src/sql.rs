@@ -165,6 +165,22 @@ pub const HOUSEHOLD_IMPORT: &str = "SELECT i.id, i.kind, i.digest, i.source, i.a
 pub const AUDIT_OF: &str = "SELECT seq, at, actor, action, subject_kind, subject_id, detail, \
      prev_hash, hash FROM audit_log WHERE subject_kind = $1 AND subject_id = $2 ORDER BY seq";
 
+/// The registry's secondary indexes, as the migrations create them.
+pub const REGISTRY_INDEXES: [(&str, &str); 3] = [
+    (
+        "households_village",
+        "CREATE INDEX IF NOT EXISTS households_village ON households (village_code, status)",
+    ),
+    (
+        "persons_id_number",
+        "CREATE INDEX IF NOT EXISTS persons_id_number ON persons (id_number)",
+    ),
+    (
+        "persons_name",
+        "CREATE INDEX IF NOT EXISTS persons_name ON persons (name)",
+    ),
+];
+
 pub const ANY_HOUSEHOLD: &str = "SELECT household_id FROM households LIMIT 1";
 pub const LATEST_INCOME_YEAR: &str = "SELECT MAX(income_year) FROM households";
 

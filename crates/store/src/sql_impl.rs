@@ -528,6 +528,20 @@ macro_rules! sql_store {
                 __append_after(&mut self.tx, event, seq, &prev).await
             }
 
+            async fn defer_registry_indexes(&mut self) -> Result<()> {
+                for (name, _) in sql::REGISTRY_INDEXES {
+                    sqlx::query(&format!("DROP INDEX IF EXISTS {name}")).execute(&mut *self.tx).await?;
+                }
+                Ok(())
+            }
+
+            async fn rebuild_registry_indexes(&mut self) -> Result<()> {
+                for (_, create) in sql::REGISTRY_INDEXES {
+                    sqlx::query(create).execute(&mut *self.tx).await?;
+                }
+                Ok(())
+            }
+
             async fn commit(self: Box<Self>) -> Result<()> {
                 self.tx.commit().await?;
                 Ok(())
