@@ -71,7 +71,7 @@ pub enum Command {
     /// The audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
-    /// Serve the web API (the pages come with the web application) until Ctrl-C.
+    /// Serve the web application (pages and JSON API) until Ctrl-C.
     Serve {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:8080")]
