@@ -7,7 +7,6 @@ use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::Cookie;
 use jingzhun_domain::mask::{mask_id_number, mask_phone};
-use jingzhun_domain::registry::HouseholdId;
 use jingzhun_service::today_in_china;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -263,16 +262,9 @@ async fn household(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, WebError> {
-    let id = HouseholdId::parse(&id).map_err(|_| WebError::NotFound)?;
-    let h = state
-        .store
-        .household(&id)
-        .await?
-        .ok_or(WebError::NotFound)?;
     let today = today_in_china();
-    if !user.account.may_reach(&h.village_code, today) {
-        return Err(WebError::NotFound);
-    }
+    let (id, h) =
+        crate::search::household_in_reach(state.store.as_ref(), &user.account, &id, today).await?;
     let unmasked = user.account.sees_personal_data(&h.village_code, today);
     let members = state.store.persons_of(std::slice::from_ref(&id)).await?;
     let mut hv = serde_json::to_value(&h).map_err(|e| WebError::Internal(e.to_string()))?;

@@ -115,19 +115,27 @@ impl WebError {
     }
 }
 
-impl IntoResponse for WebError {
-    fn into_response(self) -> Response {
-        let (status, code, message_zh, message_en) = self.parts();
-        let lang = REQUEST_LANG.try_with(|l| *l).unwrap_or_default();
-        let message = lang.t(message_zh, message_en);
-        let detail = match &self {
+impl WebError {
+    /// What may be shown of the error beyond its message: a bad request's detail. An internal
+    /// error is logged here and its detail never shown.
+    pub(crate) fn public_detail(&self) -> Option<String> {
+        match self {
             WebError::BadRequest(d) => Some(d.clone()),
             WebError::Internal(d) => {
                 tracing::error!(error = %d, "internal error");
                 None
             }
             _ => None,
-        };
+        }
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        let (status, code, message_zh, message_en) = self.parts();
+        let lang = REQUEST_LANG.try_with(|l| *l).unwrap_or_default();
+        let message = lang.t(message_zh, message_en);
+        let detail = self.public_detail();
         (
             status,
             Json(ErrorBody {

@@ -110,3 +110,19 @@ impl SearchParams {
         })
     }
 }
+
+/// The household numbered `id` if the account reaches its village on `today`; otherwise, as
+/// for a missing one, [`WebError::NotFound`].
+pub async fn household_in_reach(
+    store: &dyn jingzhun_store::Store,
+    account: &Account,
+    id: &str,
+    today: chrono::NaiveDate,
+) -> Result<(HouseholdId, jingzhun_domain::registry::Household), WebError> {
+    let id = HouseholdId::parse(id).map_err(|_| WebError::NotFound)?;
+    let h = store.household(&id).await?.ok_or(WebError::NotFound)?;
+    if !account.may_reach(&h.village_code, today) {
+        return Err(WebError::NotFound);
+    }
+    Ok((id, h))
+}

@@ -14,7 +14,6 @@ use maud::{Markup, html};
 
 use super::{Ctx, PageError, layout, urlencode};
 use crate::AppState;
-use crate::error::WebError;
 use crate::search::SearchParams;
 
 fn sort_label(ctx: &Ctx, s: HouseholdSort) -> &'static str {
@@ -196,16 +195,10 @@ pub async fn detail(
     Path(id): Path<String>,
 ) -> Result<Markup, PageError> {
     let l = ctx.lang;
-    let id = HouseholdId::parse(&id).map_err(|_| WebError::NotFound)?;
-    let h = state
-        .store
-        .household(&id)
-        .await?
-        .ok_or(WebError::NotFound)?;
     let today = today_in_china();
-    if !ctx.user.account.may_reach(&h.village_code, today) {
-        return Err(WebError::NotFound.into());
-    }
+    let (id, h) =
+        crate::search::household_in_reach(state.store.as_ref(), &ctx.user.account, &id, today)
+            .await?;
     let unmasked = ctx.user.account.sees_personal_data(&h.village_code, today);
     let members = state.store.persons_of(std::slice::from_ref(&id)).await?;
     let import = state.store.household_import(&id).await?;

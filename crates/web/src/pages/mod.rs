@@ -144,14 +144,7 @@ impl IntoResponse for PageError {
             }
             PageError::Web(e) => {
                 let (status, _, zh, en) = e.parts();
-                let detail = match &e {
-                    WebError::BadRequest(d) => Some(d.clone()),
-                    WebError::Internal(d) => {
-                        tracing::error!(error = %d, "internal error");
-                        None
-                    }
-                    _ => None,
-                };
+                let detail = e.public_detail();
                 let body = html! {
                     (DOCTYPE)
                     html lang="zh-CN" {
