@@ -15,16 +15,20 @@
 //! * [`mask`]: masking of personal data for roles and exports that do not need it.
 //! * [`generate`]: deterministic synthetic registries for the demo, tests and benchmarks.
 //! * [`summary`]: counts by status and poverty incidence.
+//! * [`sources`]: other departments' data: kinds, columns, validation.
+//! * [`checks`]: the cross-check rules R02-R15.
 
 pub mod access;
 pub mod area;
 pub mod audit;
+pub mod checks;
 pub mod generate;
 pub mod id_number;
 pub mod mask;
 pub mod money;
 pub mod problem;
 pub mod registry;
+pub mod sources;
 pub mod standards;
 pub mod summary;
 pub mod vocab;

@@ -14,7 +14,7 @@ pub struct Yuan {
 const MAX_FEN: i64 = 10_000_000_000;
 
 impl Yuan {
-    pub fn from_fen(fen: i64) -> Self {
+    pub const fn from_fen(fen: i64) -> Self {
         Yuan { fen }
     }
 

@@ -43,6 +43,8 @@ pub enum Problem {
     DateInFuture,
     #[error("not an amount in yuan (digits, at most 2 decimals, no separators)")]
     NotMoney,
+    #[error("not a number (digits, at most 2 decimals, no separators)")]
+    NotDecimal,
     #[error("amount is out of range")]
     MoneyOutOfRange,
     #[error("not a phone number (11-digit mobile or area code and number)")]
@@ -147,6 +149,7 @@ impl Problem {
             Problem::NotDate => "不是 YYYY-MM-DD 格式的日期".into(),
             Problem::DateInFuture => "日期晚于今天".into(),
             Problem::NotMoney => "不是金额（元，最多两位小数，不含分隔符）".into(),
+            Problem::NotDecimal => "不是数字（最多两位小数，不含分隔符）".into(),
             Problem::MoneyOutOfRange => "金额超出范围".into(),
             Problem::NotPhone => "不是电话号码（11 位手机号或区号加号码）".into(),
             Problem::BadHouseholdId => "户编号只能包含字母、数字和“-”（1 至 40 个字符）".into(),
