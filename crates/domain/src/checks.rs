@@ -126,6 +126,88 @@ impl Rule {
     }
 }
 
+vocabulary! {
+    /// Where a lead stands (domain.md §7): found and waiting for verification, no longer found
+    /// by a later run, or verified by an officer.
+    LeadState {
+        Open = ("open", "待核实", "Open"),
+        Gone = ("gone", "数据已消除", "No longer found"),
+        Confirmed = ("confirmed", "核实属实", "Confirmed"),
+        Explained = ("explained", "核实有合理解释", "Explained"),
+    }
+}
+
+vocabulary! {
+    /// What follows a confirmed lead. The platform records it; the action itself is a procedure
+    /// of its own (nothing is removed or stopped on a lead alone).
+    LeadAction {
+        Removal = ("removal", "启动清退程序", "Start the removal procedure"),
+        Discipline = ("discipline", "移交纪检监察", "Refer for discipline"),
+        Recovery = ("recovery", "追回资金", "Recover the payment"),
+        Correction = ("correction", "更正登记信息", "Correct the registry"),
+        Assistance = ("assistance", "落实保障措施", "Provide the missing guarantee"),
+    }
+}
+
+/// An officer's verification of a lead.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum Verification {
+    /// The lead is true; `action` follows. `note`: what was found.
+    Confirmed { action: LeadAction, note: String },
+    /// The lead is explained (a car registered at an employer's request...).
+    Explained { note: String },
+}
+
+impl Verification {
+    /// Reads an officer's verification: `outcome` is `confirmed` or `explained`; a confirmed
+    /// lead needs an action, an explained one an explanation; a note is at most 1000 characters.
+    pub fn parse(
+        outcome: &str,
+        action: Option<&str>,
+        note: &str,
+    ) -> Result<Self, (&'static str, crate::problem::Problem)> {
+        use crate::problem::Problem;
+        let note = crate::registry::clean_text(note, 1000)
+            .map_err(|p| ("note", p))?
+            .unwrap_or_default();
+        match LeadState::parse(outcome).map_err(|p| ("outcome", p))? {
+            LeadState::Confirmed => {
+                let action = action
+                    .filter(|a| !a.trim().is_empty())
+                    .ok_or(("action", Problem::Required))?;
+                let action = LeadAction::parse(action).map_err(|p| ("action", p))?;
+                Ok(Verification::Confirmed { action, note })
+            }
+            LeadState::Explained if note.is_empty() => Err(("note", Problem::Required)),
+            LeadState::Explained => Ok(Verification::Explained { note }),
+            _ => Err((
+                "outcome",
+                Problem::NotInList {
+                    allowed: format!("{}、{}", LeadState::Confirmed.zh(), LeadState::Explained.zh()),
+                },
+            )),
+        }
+    }
+
+    pub fn state(&self) -> LeadState {
+        match self {
+            Verification::Confirmed { .. } => LeadState::Confirmed,
+            Verification::Explained { .. } => LeadState::Explained,
+        }
+    }
+}
+
+/// Whether a lead in `state` may be verified: only an open one (a lead no longer found needs
+/// no verification; a verified one is final).
+pub fn may_verify(state: LeadState) -> Result<(), crate::problem::Problem> {
+    match state {
+        LeadState::Open => Ok(()),
+        other => Err(crate::problem::Problem::LeadNotOpen {
+            state: other.zh().into(),
+        }),
+    }
+}
+
 /// The parameters of a run (cross-checks.md): the check year, the poverty lines, the business
 /// capital threshold, and which rules run.
 #[derive(Debug, Clone, PartialEq, Serialize)]

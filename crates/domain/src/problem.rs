@@ -45,6 +45,10 @@ pub enum Problem {
     NotMoney,
     #[error("not a number (digits, at most 2 decimals, no separators)")]
     NotDecimal,
+    #[error("this lead is {state} and cannot be verified again")]
+    LeadNotOpen { state: String },
+    #[error("someone else changed this record meanwhile; reload it and try again")]
+    EditConflict,
     #[error("amount is out of range")]
     MoneyOutOfRange,
     #[error("not a phone number (11-digit mobile or area code and number)")]
@@ -149,6 +153,8 @@ impl Problem {
             Problem::NotDate => "不是 YYYY-MM-DD 格式的日期".into(),
             Problem::DateInFuture => "日期晚于今天".into(),
             Problem::NotMoney => "不是金额（元，最多两位小数，不含分隔符）".into(),
+            Problem::LeadNotOpen { state } => format!("该疑点状态为“{state}”，不能再核实"),
+            Problem::EditConflict => "此记录已被他人修改，请刷新后重试".into(),
             Problem::NotDecimal => "不是数字（最多两位小数，不含分隔符）".into(),
             Problem::MoneyOutOfRange => "金额超出范围".into(),
             Problem::NotPhone => "不是电话号码（11 位手机号或区号加号码）".into(),

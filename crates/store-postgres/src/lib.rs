@@ -1,8 +1,13 @@
 //! Jingzhun's PostgreSQL backend, for scale-out. Same behaviour as SQLite (the conformance
 //! suite runs on both); the queries are shared ([`jingzhun_store::sql_store!`]).
 
+use futures_util::TryStreamExt;
+use jingzhun_domain::checks::{CheckData, Finding, HouseholdFacts, PersonFacts, SourceRow};
+use jingzhun_domain::sources::{Cell, SourceKind, SourceRecord};
+use jingzhun_domain::vocab::{SchoolStatus, Vocabulary};
 use jingzhun_store::Backend;
-use jingzhun_store::sql;
+use jingzhun_store::{StoreError, checks, sql};
+use sqlx::Row;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection, PgConnection, PgPool, Postgres, QueryBuilder};
 use std::str::FromStr;
@@ -27,6 +32,69 @@ impl PgStore {
 
     pub fn pool(&self) -> &PgPool {
         &self.pool
+    }
+
+    /// Reads everything the cross-checks need, in one snapshot (a repeatable-read transaction),
+    /// streaming the rows.
+    async fn load_check_data(&self) -> jingzhun_store::Result<CheckData> {
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            .await?;
+        let mut data = CheckData::default();
+        {
+            let mut rows = sqlx::query(checks::CHECK_HOUSEHOLDS).fetch(&mut *tx);
+            while let Some(r) = rows.try_next().await? {
+                let village: String = r.try_get(1)?;
+                let status: String = r.try_get(2)?;
+                data.households.push(HouseholdFacts {
+                    id: r.try_get(0)?,
+                    village: jingzhun_store::rows::area_code(&village)?,
+                    status: checks::status(&status)?,
+                    income_fen: r.try_get(3)?,
+                    income_year: r.try_get(4)?,
+                    housing_safe: r.try_get(5)?,
+                    water_safe: r.try_get(6)?,
+                });
+            }
+        }
+        {
+            let mut rows = sqlx::query(checks::CHECK_PERSONS).fetch(&mut *tx);
+            while let Some(r) = rows.try_next().await? {
+                let school: Option<String> = r.try_get(4)?;
+                data.persons.push(PersonFacts {
+                    id_number: r.try_get(0)?,
+                    name: r.try_get(1)?,
+                    household_id: r.try_get(2)?,
+                    birth_date: r.try_get(3)?,
+                    school_status: school.as_deref().and_then(SchoolStatus::from_code),
+                });
+            }
+        }
+        for kind in SourceKind::ALL {
+            let ints: Vec<bool> = checks::source_columns(*kind).map(|(_, int)| int).collect();
+            let select = checks::source_select(*kind);
+            let mut rows = sqlx::query(&select).fetch(&mut *tx);
+            let mut out = Vec::new();
+            while let Some(r) = rows.try_next().await? {
+                let mut cells = Vec::with_capacity(ints.len());
+                for (i, int) in ints.iter().enumerate() {
+                    cells.push(if *int {
+                        r.try_get::<Option<i64>, _>(i + 1)?.map_or(Cell::Null, Cell::Int)
+                    } else {
+                        r.try_get::<Option<String>, _>(i + 1)?.map_or(Cell::Null, Cell::Text)
+                    });
+                }
+                out.push(SourceRow {
+                    line: r.try_get::<i64, _>(0)? as u64,
+                    record: SourceRecord { cells },
+                });
+            }
+            drop(rows);
+            data.sources.insert(*kind, out);
+        }
+        tx.commit().await?;
+        Ok(data)
     }
 }
 
@@ -111,6 +179,89 @@ impl PgTx {
             });
             q.push(sql::on_conflict(mode, sql::PERSON_UPSERT));
             q.build().execute(&mut *self.tx).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Rows per `UNNEST` insert of source rows and leads.
+const ARRAY_CHUNK: usize = 20_000;
+
+impl PgTx {
+    /// Source rows go in as one array per column (`UNNEST`): one statement per 20,000 rows.
+    async fn insert_source_rows(
+        &mut self,
+        kind: SourceKind,
+        rows: &[SourceRow],
+    ) -> jingzhun_store::Result<()> {
+        let columns: Vec<(&str, bool)> = checks::source_columns(kind).collect();
+        let types: Vec<String> = std::iter::once("$1::bigint[]".to_string())
+            .chain(columns.iter().enumerate().map(|(i, (_, int))| {
+                format!("${}::{}[]", i + 2, if *int { "bigint" } else { "text" })
+            }))
+            .collect();
+        let statement = format!(
+            "{} SELECT * FROM UNNEST({})",
+            checks::source_insert(kind),
+            types.join(", ")
+        );
+        for chunk in rows.chunks(ARRAY_CHUNK) {
+            let lines: Vec<i64> = chunk.iter().map(|r| r.line as i64).collect();
+            let mut q = sqlx::query(&statement).bind(lines);
+            for (i, (_, int)) in columns.iter().enumerate() {
+                if *int {
+                    let v: Vec<Option<i64>> = chunk
+                        .iter()
+                        .map(|r| match r.record.cells.get(i) {
+                            Some(Cell::Int(v)) => Some(*v),
+                            _ => None,
+                        })
+                        .collect();
+                    q = q.bind(v);
+                } else {
+                    let v: Vec<Option<String>> = chunk
+                        .iter()
+                        .map(|r| match r.record.cells.get(i) {
+                            Some(Cell::Text(t)) => Some(t.clone()),
+                            _ => None,
+                        })
+                        .collect();
+                    q = q.bind(v);
+                }
+            }
+            q.execute(&mut *self.tx).await?;
+        }
+        Ok(())
+    }
+
+    async fn upsert_leads(&mut self, run_id: i64, findings: &[Finding]) -> jingzhun_store::Result<()> {
+        let statement = format!(
+            "{} SELECT r, k, s, v, d, e, 'open', $7, $7, $7 FROM UNNEST($1::text[], $2::text[], $3::text[], \
+             $4::text[], $5::text[], $6::text[]) AS t (r, k, s, v, d, e) {}",
+            checks::LEAD_INSERT,
+            checks::LEAD_ON_CONFLICT
+        );
+        for chunk in findings.chunks(ARRAY_CHUNK) {
+            let evidence = chunk
+                .iter()
+                .map(|f| serde_json::to_string(&f.evidence))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| StoreError::Backend(Box::new(e)))?;
+            sqlx::query(&statement)
+                .bind(chunk.iter().map(|f| f.rule.code()).collect::<Vec<_>>())
+                .bind(chunk.iter().map(|f| f.subject_kind.code()).collect::<Vec<_>>())
+                .bind(chunk.iter().map(|f| f.subject_id.as_str()).collect::<Vec<_>>())
+                .bind(
+                    chunk
+                        .iter()
+                        .map(|f| f.village.map(|v| v.as_str().to_string()))
+                        .collect::<Vec<_>>(),
+                )
+                .bind(chunk.iter().map(Finding::detail).collect::<Vec<_>>())
+                .bind(evidence)
+                .bind(run_id)
+                .execute(&mut *self.tx)
+                .await?;
         }
         Ok(())
     }

@@ -11,7 +11,10 @@ use std::time::Duration;
 use jingzhun_domain::registry::{Household, Person};
 use jingzhun_domain::vocab::Vocabulary;
 use jingzhun_store::rows::{causes_to_text, income_fen};
-use jingzhun_store::{Backend, StoreError, WriteMode, sql};
+use jingzhun_domain::checks::{CheckData, Finding, SourceRow};
+use jingzhun_domain::sources::{Cell, SourceKind};
+use jingzhun_domain::vocab::SchoolStatus;
+use jingzhun_store::{Backend, StoreError, WriteMode, checks, sql};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool};
 
@@ -53,6 +56,91 @@ impl SqliteStore {
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
     }
+
+    /// Reads everything the cross-checks need on one connection's own SQLite handle (as the
+    /// bulk writers do): a million member rows through sqlx would each be marshalled from its
+    /// worker thread.
+    async fn load_check_data(&self) -> jingzhun_store::Result<CheckData> {
+        let mut conn = self.pool.acquire().await?;
+        let mut locked = conn.lock_handle().await?;
+        // SAFETY: as in `SqliteTx::with_handle`: the handle is ours while `locked` lives, and
+        // the borrowed connection is dropped before it is released.
+        let c = unsafe { rusqlite::Connection::from_handle(locked.as_raw_handle().as_ptr()) }
+            .map_err(backend)?;
+        let data = read_check_data(&c);
+        drop(c);
+        drop(locked);
+        data
+    }
+}
+
+fn backend(e: rusqlite::Error) -> StoreError {
+    StoreError::Backend(Box::new(e))
+}
+
+fn read_check_data(c: &rusqlite::Connection) -> jingzhun_store::Result<CheckData> {
+    // One snapshot for all the reads.
+    c.execute_batch("BEGIN").map_err(backend)?;
+    let data = read_check_tables(c);
+    c.execute_batch("COMMIT").map_err(backend)?;
+    data
+}
+
+fn read_check_tables(c: &rusqlite::Connection) -> jingzhun_store::Result<CheckData> {
+    use jingzhun_domain::checks::{HouseholdFacts, PersonFacts, SourceRow};
+    use jingzhun_domain::sources::{Cell, SourceRecord};
+    let mut data = CheckData::default();
+    let mut stmt = c.prepare(checks::CHECK_HOUSEHOLDS).map_err(backend)?;
+    let mut rows = stmt.query([]).map_err(backend)?;
+    while let Some(r) = rows.next().map_err(backend)? {
+        let village: String = r.get(1).map_err(backend)?;
+        let status: String = r.get(2).map_err(backend)?;
+        data.households.push(HouseholdFacts {
+            id: r.get(0).map_err(backend)?,
+            village: jingzhun_store::rows::area_code(&village)?,
+            status: checks::status(&status)?,
+            income_fen: r.get(3).map_err(backend)?,
+            income_year: r.get(4).map_err(backend)?,
+            housing_safe: r.get(5).map_err(backend)?,
+            water_safe: r.get(6).map_err(backend)?,
+        });
+    }
+    drop(rows);
+    let mut stmt = c.prepare(checks::CHECK_PERSONS).map_err(backend)?;
+    let mut rows = stmt.query([]).map_err(backend)?;
+    while let Some(r) = rows.next().map_err(backend)? {
+        let school: Option<String> = r.get(4).map_err(backend)?;
+        data.persons.push(PersonFacts {
+            id_number: r.get(0).map_err(backend)?,
+            name: r.get(1).map_err(backend)?,
+            household_id: r.get(2).map_err(backend)?,
+            birth_date: r.get(3).map_err(backend)?,
+            school_status: school.as_deref().and_then(SchoolStatus::from_code),
+        });
+    }
+    drop(rows);
+    for kind in SourceKind::ALL {
+        let ints: Vec<bool> = checks::source_columns(*kind).map(|(_, int)| int).collect();
+        let mut stmt = c.prepare(&checks::source_select(*kind)).map_err(backend)?;
+        let mut rows = stmt.query([]).map_err(backend)?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next().map_err(backend)? {
+            let mut cells = Vec::with_capacity(ints.len());
+            for (i, int) in ints.iter().enumerate() {
+                cells.push(if *int {
+                    r.get::<_, Option<i64>>(i + 1).map_err(backend)?.map_or(Cell::Null, Cell::Int)
+                } else {
+                    r.get::<_, Option<String>>(i + 1).map_err(backend)?.map_or(Cell::Null, Cell::Text)
+                });
+            }
+            out.push(SourceRow {
+                line: r.get::<_, i64>(0).map_err(backend)? as u64,
+                record: SourceRecord { cells },
+            });
+        }
+        data.sources.insert(*kind, out);
+    }
+    Ok(data)
 }
 
 /// A write transaction on SQLite.
@@ -188,6 +276,65 @@ impl SqliteTx {
         })
         .await
     }
+}
+
+impl SqliteTx {
+    async fn insert_source_rows(
+        &mut self,
+        kind: SourceKind,
+        rows: &[SourceRow],
+    ) -> jingzhun_store::Result<()> {
+        let n = kind.columns().len();
+        let statement = format!(
+            "{} VALUES ({})",
+            checks::source_insert(kind),
+            placeholders(n + 1)
+        );
+        self.with_handle(|conn| {
+            let mut stmt = conn.prepare(&statement)?;
+            for r in rows {
+                stmt.raw_bind_parameter(1, r.line as i64)?;
+                for (i, cell) in r.record.cells.iter().enumerate() {
+                    match cell {
+                        Cell::Null => stmt.raw_bind_parameter(i + 2, rusqlite::types::Null)?,
+                        Cell::Text(t) => stmt.raw_bind_parameter(i + 2, t.as_str())?,
+                        Cell::Int(v) => stmt.raw_bind_parameter(i + 2, *v)?,
+                    }
+                }
+                stmt.raw_execute()?;
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn upsert_leads(&mut self, run_id: i64, findings: &[Finding]) -> jingzhun_store::Result<()> {
+        let rows = lead_params(findings)?;
+        self.with_handle(|conn| {
+            let mut stmt = conn.prepare(&checks::lead_upsert_one())?;
+            for (f, evidence) in findings.iter().zip(&rows) {
+                stmt.execute(rusqlite::params![
+                    f.rule.code(),
+                    f.subject_kind.code(),
+                    f.subject_id,
+                    f.village.as_ref().map(|v| v.as_str()),
+                    f.detail(),
+                    evidence,
+                    run_id,
+                ])?;
+            }
+            Ok(())
+        })
+        .await
+    }
+}
+
+/// The evidence of each finding as JSON.
+fn lead_params(findings: &[Finding]) -> jingzhun_store::Result<Vec<String>> {
+    findings
+        .iter()
+        .map(|f| serde_json::to_string(&f.evidence).map_err(|e| StoreError::Backend(Box::new(e))))
+        .collect()
 }
 
 jingzhun_store::sql_store! {

@@ -9,6 +9,7 @@
 //! Architecture invariant: every multi-row change goes through one [`Tx`], so it is all or
 //! nothing, and the audit entry that describes it is appended in the same transaction.
 
+pub mod checks;
 pub mod rows;
 pub mod sql;
 mod sql_impl;
@@ -289,6 +290,24 @@ pub trait Store: Send + Sync + 'static {
     /// search by ID number with a full scan until it has them; SQLite's plans need none).
     async fn refresh_statistics(&self) -> Result<()>;
 
+    // Departmental sources and cross-checks.
+    /// The current copy of each source imported so far, by kind.
+    async fn source_imports(&self) -> Result<Vec<checks::SourceImport>>;
+    /// Everything the cross-check rules read: the registry and every source's current copy.
+    async fn check_data(&self) -> Result<jingzhun_domain::checks::CheckData>;
+    /// The latest runs, newest first.
+    async fn check_runs(&self, limit: i64) -> Result<Vec<checks::CheckRunRecord>>;
+    async fn check_run(&self, id: i64) -> Result<Option<checks::CheckRunRecord>>;
+    /// Leads matching a query, by rule then subject.
+    async fn leads(&self, query: &checks::LeadQuery) -> Result<Vec<checks::LeadRecord>>;
+    /// How many leads match a query (ignoring its offset and limit).
+    async fn count_leads(&self, query: &checks::LeadQuery) -> Result<i64>;
+    async fn lead(&self, id: i64) -> Result<Option<checks::LeadRecord>>;
+    /// Leads whose subject is one of these (ID numbers, household numbers), by rule.
+    async fn leads_about(&self, subject_ids: &[String]) -> Result<Vec<checks::LeadRecord>>;
+    /// Leads per village, rule and state within an area.
+    async fn lead_counts(&self, within: &AreaCode) -> Result<Vec<checks::LeadCount>>;
+
     // Audit.
     /// Entries with `seq > after`, at most `limit`, in order.
     async fn audit_page(&self, after: i64, limit: i64) -> Result<Vec<AuditEntry>>;
@@ -350,6 +369,40 @@ pub trait Tx: Send {
     /// (as `sqlite3 .import` followed by `CREATE INDEX` does).
     async fn defer_registry_indexes(&mut self) -> Result<()>;
     async fn rebuild_registry_indexes(&mut self) -> Result<()>;
+
+    /// Replaces the current copy of a source with `rows`, recording the import they came from.
+    async fn replace_source(
+        &mut self,
+        kind: jingzhun_domain::sources::SourceKind,
+        rows: &[jingzhun_domain::checks::SourceRow],
+        import_id: i64,
+    ) -> Result<()>;
+    /// Records the start of a cross-check run; returns its id.
+    async fn begin_check_run(&mut self, run: &checks::NewCheckRun) -> Result<i64>;
+    /// Records a run's findings as leads and compares them with the leads open before: those of
+    /// the run's rules and area that it no longer finds are `gone`.
+    async fn record_findings(
+        &mut self,
+        run_id: i64,
+        within: Option<&[AreaCode]>,
+        rules: &[jingzhun_domain::checks::Rule],
+        findings: &[jingzhun_domain::checks::Finding],
+    ) -> Result<checks::RunComparison>;
+    async fn finish_check_run(
+        &mut self,
+        run_id: i64,
+        notes: &[String],
+        comparison: &checks::RunComparison,
+    ) -> Result<()>;
+    /// Records a verification of an open lead last seen at `version`; `false` when the lead
+    /// has changed meanwhile or is not open.
+    async fn verify_lead(
+        &mut self,
+        id: i64,
+        version: i64,
+        verification: &jingzhun_domain::checks::Verification,
+        actor: &str,
+    ) -> Result<bool>;
 
     /// Seals an event into the chain, after the current head.
     async fn append_audit(&mut self, event: &AuditEvent) -> Result<AuditEntry>;

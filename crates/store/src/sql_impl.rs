@@ -375,6 +375,143 @@ macro_rules! sql_store {
                 Ok(())
             }
 
+            async fn source_imports(&self) -> Result<Vec<$crate::checks::SourceImport>> {
+                #[derive(sqlx::FromRow)]
+                struct Row {
+                    kind: String,
+                    rows: i64,
+                    id: i64,
+                    import_kind: String,
+                    digest: String,
+                    source: String,
+                    actor: String,
+                    started_at: Utc_DateTime,
+                    households: i64,
+                    persons: i64,
+                    forced: bool,
+                }
+                type Utc_DateTime = $crate::__private::chrono::DateTime<Utc>;
+                let rows: Vec<Row> = sqlx::query_as($crate::checks::SOURCE_IMPORTS).fetch_all(&self.pool).await?;
+                rows.into_iter()
+                    .map(|r| {
+                        Ok($crate::checks::SourceImport {
+                            kind: $crate::checks::source_kind(&r.kind)?,
+                            rows: r.rows,
+                            import: ImportRow {
+                                id: r.id,
+                                kind: r.import_kind,
+                                digest: r.digest,
+                                source: r.source,
+                                actor: r.actor,
+                                started_at: r.started_at,
+                                households: r.households,
+                                persons: r.persons,
+                                forced: r.forced,
+                            }
+                            .into(),
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn check_data(&self) -> Result<$crate::__private::jingzhun_domain::checks::CheckData> {
+                self.load_check_data().await
+            }
+
+            async fn check_runs(&self, limit: i64) -> Result<Vec<$crate::checks::CheckRunRecord>> {
+                let rows: Vec<$crate::checks::CheckRunRow> = sqlx::query_as(&format!(
+                    "SELECT {} FROM check_runs ORDER BY id DESC LIMIT $1",
+                    $crate::checks::RUN_COLUMNS
+                ))
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows.into_iter().map(Into::into).collect())
+            }
+
+            async fn check_run(&self, id: i64) -> Result<Option<$crate::checks::CheckRunRecord>> {
+                let row: Option<$crate::checks::CheckRunRow> = sqlx::query_as(&format!(
+                    "SELECT {} FROM check_runs WHERE id = $1",
+                    $crate::checks::RUN_COLUMNS
+                ))
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(row.map(Into::into))
+            }
+
+            async fn leads(&self, q: &$crate::checks::LeadQuery) -> Result<Vec<$crate::checks::LeadRecord>> {
+                let mut b = QueryBuilder::<$db>::new(format!("SELECT {} FROM leads", $crate::checks::LEAD_COLUMNS));
+                if !__lead_filter(&mut b, q) {
+                    return Ok(Vec::new());
+                }
+                b.push(" ORDER BY rule, subject_id LIMIT ").push_bind(q.limit).push(" OFFSET ").push_bind(q.offset);
+                let rows: Vec<$crate::checks::LeadRow> = b.build_query_as().fetch_all(&self.pool).await?;
+                rows.into_iter().map(TryInto::try_into).collect()
+            }
+
+            async fn count_leads(&self, q: &$crate::checks::LeadQuery) -> Result<i64> {
+                let mut b = QueryBuilder::<$db>::new("SELECT COUNT(*) FROM leads");
+                if !__lead_filter(&mut b, q) {
+                    return Ok(0);
+                }
+                let (n,): (i64,) = b.build_query_as().fetch_one(&self.pool).await?;
+                Ok(n)
+            }
+
+            async fn lead(&self, id: i64) -> Result<Option<$crate::checks::LeadRecord>> {
+                let row: Option<$crate::checks::LeadRow> = sqlx::query_as(&format!(
+                    "SELECT {} FROM leads WHERE id = $1",
+                    $crate::checks::LEAD_COLUMNS
+                ))
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map(TryInto::try_into).transpose()
+            }
+
+            async fn leads_about(&self, subject_ids: &[String]) -> Result<Vec<$crate::checks::LeadRecord>> {
+                if subject_ids.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let mut b = QueryBuilder::<$db>::new(format!(
+                    "SELECT {} FROM leads WHERE subject_id IN (",
+                    $crate::checks::LEAD_COLUMNS
+                ));
+                let mut sep = b.separated(", ");
+                for id in subject_ids {
+                    sep.push_bind(id.clone());
+                }
+                b.push(") ORDER BY rule, subject_id");
+                let rows: Vec<$crate::checks::LeadRow> = b.build_query_as().fetch_all(&self.pool).await?;
+                rows.into_iter().map(TryInto::try_into).collect()
+            }
+
+            async fn lead_counts(&self, within: &AreaCode) -> Result<Vec<$crate::checks::LeadCount>> {
+                let (lo, hi) = code_range(within.prefix());
+                let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
+                    "SELECT village_code, rule, state, COUNT(*) FROM leads \
+                     WHERE village_code BETWEEN $1 AND $2 GROUP BY village_code, rule, state \
+                     ORDER BY village_code, rule, state",
+                )
+                .bind(lo)
+                .bind(hi)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter()
+                    .map(|(v, r, st, count)| {
+                        Ok($crate::checks::LeadCount {
+                            village: area_code(&v)?,
+                            rule: $crate::__private::jingzhun_domain::checks::Rule::from_code(&r)
+                                .ok_or_else(|| StoreError::Corrupt(format!("rule {r:?}")))?,
+                            state: $crate::__private::jingzhun_domain::checks::LeadState::from_code(&st)
+                                .ok_or_else(|| StoreError::Corrupt(format!("lead state {st:?}")))?,
+                            count,
+                        })
+                    })
+                    .collect()
+            }
+
             async fn audit_head(&self) -> Result<(i64, String)> {
                 Ok(sqlx::query_as(sql::AUDIT_HEAD).fetch_one(&self.pool).await?)
             }
@@ -523,6 +660,128 @@ macro_rules! sql_store {
                 Ok(())
             }
 
+            async fn replace_source(
+                &mut self,
+                kind: $crate::__private::jingzhun_domain::sources::SourceKind,
+                rows: &[$crate::__private::jingzhun_domain::checks::SourceRow],
+                import_id: i64,
+            ) -> Result<()> {
+                sqlx::query(&format!("DELETE FROM {}", kind.table())).execute(&mut *self.tx).await?;
+                self.insert_source_rows(kind, rows).await?;
+                sqlx::query($crate::checks::SOURCE_IMPORT_UPSERT)
+                    .bind(kind.code())
+                    .bind(import_id)
+                    .bind(rows.len() as i64)
+                    .execute(&mut *self.tx)
+                    .await?;
+                Ok(())
+            }
+
+            async fn begin_check_run(&mut self, run: &$crate::checks::NewCheckRun) -> Result<i64> {
+                let within = run.within.as_ref().map(|w| w.iter().map(|a| a.as_str()).collect::<Vec<_>>().join(","));
+                let rules = run.rules.iter().map(|r| r.code()).collect::<Vec<_>>().join(",");
+                let (id,): (i64,) = sqlx::query_as($crate::checks::BEGIN_RUN)
+                    .bind(&run.actor)
+                    .bind(Utc::now())
+                    .bind(within)
+                    .bind(rules)
+                    .bind(&run.params)
+                    .bind(&run.sources)
+                    .fetch_one(&mut *self.tx)
+                    .await?;
+                Ok(id)
+            }
+
+            async fn record_findings(
+                &mut self,
+                run_id: i64,
+                within: Option<&[AreaCode]>,
+                rules: &[$crate::__private::jingzhun_domain::checks::Rule],
+                findings: &[$crate::__private::jingzhun_domain::checks::Finding],
+            ) -> Result<$crate::checks::RunComparison> {
+                self.upsert_leads(run_id, findings).await?;
+                // Open leads of these rules and this area that the run did not find are gone.
+                if !rules.is_empty() {
+                    let mut b = QueryBuilder::<$db>::new("UPDATE leads SET state = 'gone', version = version + 1, gone_run = ");
+                    b.push_bind(run_id);
+                    b.push(" WHERE state = 'open' AND last_run <> ").push_bind(run_id);
+                    b.push(" AND rule IN (");
+                    let mut sep = b.separated(", ");
+                    for r in rules {
+                        sep.push_bind(r.code());
+                    }
+                    b.push(")");
+                    if let Some(within) = within {
+                        b.push(" AND (1 = 0");
+                        for area in within {
+                            let (lo, hi) = code_range(area.prefix());
+                            b.push(" OR village_code BETWEEN ").push_bind(lo).push(" AND ").push_bind(hi);
+                        }
+                        b.push(")");
+                    }
+                    b.build().execute(&mut *self.tx).await?;
+                }
+                let (new_leads, still_open, gone): (i64, i64, i64) = sqlx::query_as(
+                    "SELECT \
+                       (SELECT COUNT(*) FROM leads WHERE last_run = $1 AND opened_run = $1), \
+                       (SELECT COUNT(*) FROM leads WHERE last_run = $1 AND opened_run <> $1 AND state = 'open'), \
+                       (SELECT COUNT(*) FROM leads WHERE gone_run = $1)",
+                )
+                .bind(run_id)
+                .fetch_one(&mut *self.tx)
+                .await?;
+                Ok($crate::checks::RunComparison {
+                    findings: findings.len() as i64,
+                    new_leads,
+                    still_open,
+                    gone,
+                })
+            }
+
+            async fn finish_check_run(
+                &mut self,
+                run_id: i64,
+                notes: &[String],
+                c: &$crate::checks::RunComparison,
+            ) -> Result<()> {
+                sqlx::query($crate::checks::FINISH_RUN)
+                    .bind(Utc::now())
+                    .bind(notes.join("\n"))
+                    .bind(c.findings)
+                    .bind(c.new_leads)
+                    .bind(c.still_open)
+                    .bind(c.gone)
+                    .bind(run_id)
+                    .execute(&mut *self.tx)
+                    .await?;
+                Ok(())
+            }
+
+            async fn verify_lead(
+                &mut self,
+                id: i64,
+                version: i64,
+                v: &$crate::__private::jingzhun_domain::checks::Verification,
+                actor: &str,
+            ) -> Result<bool> {
+                use $crate::__private::jingzhun_domain::checks::Verification;
+                let (action, note) = match v {
+                    Verification::Confirmed { action, note } => (Some(action.code()), note),
+                    Verification::Explained { note } => (None, note),
+                };
+                let done = sqlx::query($crate::checks::VERIFY_LEAD)
+                    .bind(v.state().code())
+                    .bind(action)
+                    .bind(note)
+                    .bind(actor)
+                    .bind(Utc::now())
+                    .bind(id)
+                    .bind(version)
+                    .execute(&mut *self.tx)
+                    .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
             async fn append_audit(&mut self, event: &AuditEvent) -> Result<AuditEntry> {
                 let (seq, prev): (i64, String) = sqlx::query_as($head_sql).fetch_one(&mut *self.tx).await?;
                 __append_after(&mut self.tx, event, seq, &prev).await
@@ -546,6 +805,32 @@ macro_rules! sql_store {
                 self.tx.commit().await?;
                 Ok(())
             }
+        }
+
+        /// Adds the WHERE clause of a lead query; `false` when it can match nothing.
+        fn __lead_filter(b: &mut QueryBuilder<'_, $db>, q: &$crate::checks::LeadQuery) -> bool {
+            b.push(" WHERE 1 = 1");
+            if let Some(within) = &q.within {
+                if within.is_empty() {
+                    return false;
+                }
+                b.push(" AND (");
+                for (i, area) in within.iter().enumerate() {
+                    let (lo, hi) = code_range(area.prefix());
+                    if i > 0 {
+                        b.push(" OR ");
+                    }
+                    b.push("village_code BETWEEN ").push_bind(lo).push(" AND ").push_bind(hi);
+                }
+                b.push(")");
+            }
+            if let Some(rule) = q.rule {
+                b.push(" AND rule = ").push_bind(rule.code());
+            }
+            if let Some(state) = q.state {
+                b.push(" AND state = ").push_bind(state.code());
+            }
+            true
         }
 
         async fn __append_after(tx: &mut Transaction<'static, $db>, event: &AuditEvent, seq: i64, prev: &str) -> Result<AuditEntry> {

@@ -38,6 +38,10 @@ pub const CASES: &[(&str, Case)] = cases![
     households_are_searched_by_area_status_number_id_and_name,
     searches_sort_and_filter_by_cause_and_gap_and_profiles_count_them,
     audit_entries_and_the_import_of_a_household_are_found_by_subject,
+    a_source_import_replaces_the_previous_copy_and_check_data_reads_everything,
+    runs_compare_with_the_previous_run_and_keep_verifications,
+    a_verification_of_a_lead_changed_meanwhile_is_refused,
+    leads_are_found_within_an_area_only,
 ];
 
 /// Runs every case, each on a fresh store from `make`, and panics naming the cases that failed.
@@ -957,4 +961,243 @@ async fn audit_entries_and_the_import_of_a_household_are_found_by_subject(store:
     let of_h1 = store.audit_of("household", "H1").await.unwrap();
     let actions: Vec<_> = of_h1.iter().map(|e| e.action.as_str()).collect();
     assert_eq!(actions, ["viewed", "edited"]);
+}
+
+fn source_row(line: u64, cells: Vec<jingzhun_domain::sources::Cell>) -> jingzhun_domain::checks::SourceRow {
+    jingzhun_domain::checks::SourceRow {
+        line,
+        record: jingzhun_domain::sources::SourceRecord { cells },
+    }
+}
+
+async fn a_source_import_replaces_the_previous_copy_and_check_data_reads_everything(
+    store: Arc<dyn Store>,
+) {
+    use jingzhun_domain::sources::{Cell, SourceKind};
+    with_areas(&store).await;
+    let mut tx = store.begin().await.unwrap();
+    let import = import_id(&store, &mut tx).await;
+    tx.put_households(
+        &[fixture_household("H1", "510304100201", HouseholdStatus::Exited)],
+        &[],
+        import,
+    )
+    .await
+    .unwrap();
+    tx.put_persons(&[fixture_person("H1", 2)], WriteMode::Insert)
+        .await
+        .unwrap();
+    let old = vec![source_row(2, vec![Cell::Text("A".into()), Cell::Int(2019)])];
+    tx.replace_source(SourceKind::Insured, &old, import).await.unwrap();
+    let new = vec![
+        source_row(2, vec![Cell::Text("B".into()), Cell::Int(2020)]),
+        source_row(4, vec![Cell::Text("C".into()), Cell::Null]),
+    ];
+    tx.replace_source(SourceKind::Insured, &new, import).await.unwrap();
+    let pay = vec![source_row(
+        2,
+        vec![
+            Cell::Text("P1".into()),
+            Cell::Text("ID".into()),
+            Cell::Text("低保".into()),
+            Cell::Int(12_345),
+            Cell::Text("2020-05-01".into()),
+            Cell::Null,
+        ],
+    )];
+    tx.replace_source(SourceKind::Payments, &pay, import).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let data = store.check_data().await.unwrap();
+    assert_eq!(data.households.len(), 1);
+    assert_eq!(data.households[0].id, "H1");
+    assert_eq!(data.households[0].income_fen, 1_234_550);
+    assert_eq!(data.households[0].status, HouseholdStatus::Exited);
+    assert_eq!(data.persons.len(), 1);
+    assert_eq!(data.persons[0].birth_date, fixture_person("H1", 2).birth_date);
+    assert_eq!(data.sources[&SourceKind::Insured], new);
+    assert_eq!(data.sources[&SourceKind::Payments], pay);
+    assert!(data.sources[&SourceKind::Deaths].is_empty());
+
+    let imports = store.source_imports().await.unwrap();
+    let kinds: Vec<(SourceKind, i64)> = imports.iter().map(|i| (i.kind, i.rows)).collect();
+    assert_eq!(kinds, vec![(SourceKind::Insured, 2), (SourceKind::Payments, 1)]);
+    assert_eq!(imports[0].import.id, import);
+}
+
+fn finding(rule: jingzhun_domain::checks::Rule, subject: &str, village: &str) -> jingzhun_domain::checks::Finding {
+    jingzhun_domain::checks::Finding {
+        rule,
+        subject_kind: rule.subject(),
+        subject_id: subject.into(),
+        village: Some(code(village)),
+        evidence: vec![jingzhun_domain::checks::Evidence {
+            file: "deaths.csv".into(),
+            line: Some(2),
+            text: subject.into(),
+        }],
+    }
+}
+
+async fn run_checks(
+    store: &Arc<dyn Store>,
+    within: Option<Vec<AreaCode>>,
+    rules: &[jingzhun_domain::checks::Rule],
+    findings: &[jingzhun_domain::checks::Finding],
+) -> (i64, crate::checks::RunComparison) {
+    let mut tx = store.begin().await.unwrap();
+    let run = tx
+        .begin_check_run(&crate::checks::NewCheckRun {
+            actor: "test".into(),
+            within: within.clone(),
+            rules: rules.to_vec(),
+            params: "{}".into(),
+            sources: "[]".into(),
+        })
+        .await
+        .unwrap();
+    let c = tx
+        .record_findings(run, within.as_deref(), rules, findings)
+        .await
+        .unwrap();
+    tx.finish_check_run(run, &["a note".into()], &c).await.unwrap();
+    tx.commit().await.unwrap();
+    (run, c)
+}
+
+async fn lead_by_subject(store: &Arc<dyn Store>, subject: &str) -> crate::checks::LeadRecord {
+    store
+        .leads_about(&[subject.to_string()])
+        .await
+        .unwrap()
+        .into_iter()
+        .next()
+        .expect("lead")
+}
+
+async fn runs_compare_with_the_previous_run_and_keep_verifications(store: Arc<dyn Store>) {
+    use jingzhun_domain::checks::{LeadAction, LeadState, Rule, Verification};
+    with_areas(&store).await;
+    let v1 = "510304100201";
+    let (r1, c1) = run_checks(
+        &store,
+        None,
+        &[Rule::R07, Rule::R03],
+        &[finding(Rule::R07, "A", v1), finding(Rule::R07, "B", v1), finding(Rule::R03, "C", v1)],
+    )
+    .await;
+    assert_eq!((c1.findings, c1.new_leads, c1.still_open, c1.gone), (3, 3, 0, 0));
+    // B is verified as true.
+    let b = lead_by_subject(&store, "B").await;
+    let mut tx = store.begin().await.unwrap();
+    let v = Verification::Confirmed { action: LeadAction::Removal, note: "核实已死亡".into() };
+    assert!(tx.verify_lead(b.id, b.version, &v, "clerk").await.unwrap());
+    tx.commit().await.unwrap();
+
+    // Run 2 (R07 only): A still open, B found again (stays confirmed), C not looked at.
+    let (r2, c2) = run_checks(
+        &store,
+        None,
+        &[Rule::R07],
+        &[finding(Rule::R07, "A", v1), finding(Rule::R07, "B", v1), finding(Rule::R07, "D", v1)],
+    )
+    .await;
+    assert_eq!((c2.findings, c2.new_leads, c2.still_open, c2.gone), (3, 1, 1, 0));
+    let b = lead_by_subject(&store, "B").await;
+    assert_eq!(b.state, LeadState::Confirmed);
+    assert_eq!(b.action, Some(LeadAction::Removal));
+    assert_eq!(b.verified_by.as_deref(), Some("clerk"));
+    assert_eq!((b.first_run, b.last_run), (r1, r2));
+    assert_eq!(lead_by_subject(&store, "C").await.state, LeadState::Open);
+
+    // Run 3: A is gone; a confirmed lead not found stays confirmed.
+    let (r3, c3) = run_checks(&store, None, &[Rule::R07], &[finding(Rule::R07, "D", v1)]).await;
+    assert_eq!((c3.new_leads, c3.still_open, c3.gone), (0, 1, 1));
+    let a = lead_by_subject(&store, "A").await;
+    assert_eq!((a.state, a.gone_run), (LeadState::Gone, Some(r3)));
+    assert_eq!(lead_by_subject(&store, "B").await.state, LeadState::Confirmed);
+
+    // Run 4: A comes back: open again, and new for this run.
+    let (r4, c4) = run_checks(
+        &store,
+        None,
+        &[Rule::R07],
+        &[finding(Rule::R07, "A", v1), finding(Rule::R07, "D", v1)],
+    )
+    .await;
+    assert_eq!((c4.new_leads, c4.still_open, c4.gone), (1, 1, 0));
+    let a = lead_by_subject(&store, "A").await;
+    assert_eq!((a.state, a.first_run, a.opened_run, a.gone_run), (LeadState::Open, r1, r4, None));
+
+    let runs = store.check_runs(10).await.unwrap();
+    assert_eq!(runs.iter().map(|r| r.id).collect::<Vec<_>>(), vec![r4, r3, r2, r1]);
+    assert_eq!(runs[3].rules, vec!["R07".to_string(), "R03".to_string()]);
+    assert_eq!(runs[3].notes, vec!["a note".to_string()]);
+    assert!(runs[0].finished_at.is_some());
+    assert_eq!(store.check_run(r2).await.unwrap().unwrap().comparison, c2);
+}
+
+async fn a_verification_of_a_lead_changed_meanwhile_is_refused(store: Arc<dyn Store>) {
+    use jingzhun_domain::checks::{LeadState, Rule, Verification};
+    with_areas(&store).await;
+    run_checks(&store, None, &[Rule::R07], &[finding(Rule::R07, "A", "510304100201")]).await;
+    let seen = lead_by_subject(&store, "A").await;
+    // A run touches the lead after the officer loaded it.
+    run_checks(&store, None, &[Rule::R07], &[finding(Rule::R07, "A", "510304100201")]).await;
+    let v = Verification::Explained { note: "同名不同人".into() };
+    let mut tx = store.begin().await.unwrap();
+    assert!(!tx.verify_lead(seen.id, seen.version, &v, "clerk").await.unwrap());
+    drop(tx);
+    let now = lead_by_subject(&store, "A").await;
+    assert_eq!(now.state, LeadState::Open);
+    let mut tx = store.begin().await.unwrap();
+    assert!(tx.verify_lead(now.id, now.version, &v, "clerk").await.unwrap());
+    // The same verification again: the lead is no longer open.
+    let again = store.lead(now.id).await.unwrap();
+    assert!(again.is_some());
+    assert!(!tx.verify_lead(now.id, now.version + 1, &v, "clerk").await.unwrap());
+    tx.commit().await.unwrap();
+    let done = store.lead(now.id).await.unwrap().unwrap();
+    assert_eq!((done.state, done.note.as_deref()), (LeadState::Explained, Some("同名不同人")));
+}
+
+async fn leads_are_found_within_an_area_only(store: Arc<dyn Store>) {
+    use crate::checks::LeadQuery;
+    use jingzhun_domain::checks::{LeadState, Rule};
+    with_areas(&store).await;
+    let mut routed_nowhere = finding(Rule::R12, "P9", "510304100201");
+    routed_nowhere.village = None;
+    run_checks(
+        &store,
+        None,
+        &[Rule::R07, Rule::R12],
+        &[
+            finding(Rule::R07, "A", "510304100201"),
+            finding(Rule::R07, "B", "510304100202"),
+            finding(Rule::R07, "C", "510304101201"),
+            routed_nowhere,
+        ],
+    )
+    .await;
+    let q = |within: Option<Vec<AreaCode>>| LeadQuery { within, limit: 100, ..LeadQuery::default() };
+    let subjects = |leads: Vec<crate::checks::LeadRecord>| -> Vec<String> {
+        leads.into_iter().map(|l| l.subject_id).collect()
+    };
+    let township = q(Some(vec![code("510304100")]));
+    assert_eq!(subjects(store.leads(&township).await.unwrap()), vec!["A", "B"]);
+    assert_eq!(store.count_leads(&township).await.unwrap(), 2);
+    assert_eq!(subjects(store.leads(&q(Some(vec![code("510304101201")]))).await.unwrap()), vec!["C"]);
+    assert!(store.leads(&q(Some(vec![]))).await.unwrap().is_empty());
+    assert_eq!(store.count_leads(&q(None)).await.unwrap(), 4);
+    let r12 = LeadQuery { rule: Some(Rule::R12), state: Some(LeadState::Open), ..q(None) };
+    assert_eq!(subjects(store.leads(&r12).await.unwrap()), vec!["P9"]);
+    // A run confined to one township leaves the other's leads alone.
+    let (_, c) = run_checks(&store, Some(vec![code("510304101")]), &[Rule::R07], &[]).await;
+    assert_eq!(c.gone, 1);
+    assert_eq!(lead_by_subject(&store, "A").await.state, LeadState::Open);
+    assert_eq!(lead_by_subject(&store, "C").await.state, LeadState::Gone);
+    let counts = store.lead_counts(&code("510304")).await.unwrap();
+    assert_eq!(counts.len(), 3);
+    assert_eq!(counts[0].village, code("510304100201"));
+    assert_eq!((counts[0].rule, counts[0].state, counts[0].count), (Rule::R07, LeadState::Open, 1));
 }

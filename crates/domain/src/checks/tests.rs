@@ -542,3 +542,38 @@ proptest! {
         prop_assert!(sorted);
     }
 }
+
+#[test]
+fn a_confirmed_lead_needs_an_action_and_an_explained_one_an_explanation() {
+    use crate::problem::Problem;
+    assert_eq!(
+        Verification::parse("confirmed", None, "核实属实"),
+        Err(("action", Problem::Required))
+    );
+    assert_eq!(
+        Verification::parse("explained", None, "  "),
+        Err(("note", Problem::Required))
+    );
+    assert!(Verification::parse("open", None, "x").is_err());
+    assert!(Verification::parse("confirmed", Some("burn"), "x").is_err());
+    assert_eq!(
+        Verification::parse("核实属实", Some("removal"), "").unwrap(),
+        Verification::Confirmed {
+            action: LeadAction::Removal,
+            note: String::new()
+        }
+    );
+    assert_eq!(
+        Verification::parse("explained", None, "车辆登记在雇主名下").unwrap().state(),
+        LeadState::Explained
+    );
+    assert!(Verification::parse("explained", None, &"长".repeat(1001)).is_err());
+}
+
+#[test]
+fn only_an_open_lead_may_be_verified() {
+    assert!(may_verify(LeadState::Open).is_ok());
+    for s in [LeadState::Gone, LeadState::Confirmed, LeadState::Explained] {
+        assert!(may_verify(s).is_err());
+    }
+}
