@@ -15,7 +15,8 @@ use jingzhun_service::connect::DEFAULT_DATABASE;
 use jingzhun_service::export::{ExportFormat, export_registry};
 use jingzhun_service::registry_import::{ImportOptions, Progress, RegistrySource, import_registry};
 use jingzhun_service::{
-    ServiceError, Store, areas, audit, demo, generate, summary, today_in_china, users,
+    ServiceError, Store, areas, audit, checks, demo, generate, sources, summary, today_in_china,
+    users,
 };
 
 use crate::print;
@@ -62,6 +63,9 @@ pub enum Command {
     Export(ExportCommand),
     /// Write a synthetic registry (interchange CSV files) for the villages of an area.
     Generate(GenerateArgs),
+    /// Run the cross-checks of cross-checks.md over the registry and the imported sources, and
+    /// record their leads (compared with the previous run).
+    Check(CheckArgs),
     /// Households and persons by status and poverty incidence, by child area.
     Summary {
         /// Area code (2 to 12 digits); default the demo county 510304.
@@ -149,6 +153,43 @@ pub enum AreasCommand {
 pub enum ImportCommand {
     /// Import the registry: a folder with households.csv and persons.csv, or one .xlsx.
     Registry(ImportRegistryArgs),
+    /// Import another department's data (public_employees, vehicles, businesses, deaths,
+    /// urban_housing, cadres, cadre_kin, students, insured, payments): a CSV or an .xlsx whose
+    /// first sheet holds it. Replaces the previous copy of that source.
+    Source(ImportSourceArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportSourceArgs {
+    /// The source: its code (vehicles...) or Chinese name (机动车登记...).
+    pub kind: String,
+    pub path: PathBuf,
+    /// Import even if the same file was imported before.
+    #[arg(long)]
+    pub force: bool,
+    /// Ignore columns the format does not define (default: refuse them).
+    #[arg(long)]
+    pub ignore_unknown_columns: bool,
+    /// Where to write the error report (PREFIX.txt and PREFIX.csv); default next to the input.
+    #[arg(long)]
+    pub report: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Only these rules, comma-separated (R03,R07); default all of R02-R15.
+    #[arg(long)]
+    pub rules: Option<String>,
+    /// Only leads routed within this area (2 to 12 digits); default everywhere.
+    #[arg(long)]
+    pub area: Option<String>,
+    /// Write the findings here (findings.csv of interchange.md).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// The check year (ages on 1 September, insurance of the year); default the latest income
+    /// year in the registry.
+    #[arg(long)]
+    pub year: Option<i32>,
 }
 
 #[derive(Debug, Args)]
@@ -203,6 +244,10 @@ pub struct GenerateArgs {
     /// Income year of the data.
     #[arg(long, default_value_t = demo::DEMO_YEAR)]
     pub year: i32,
+    /// Also write every departmental source file (vehicles.csv, payments.csv...) with rows that
+    /// make leads and look-alikes that must not.
+    #[arg(long)]
+    pub sources: bool,
     pub out_dir: PathBuf,
 }
 
@@ -306,6 +351,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Import(ImportCommand::Registry(args)) => return import(store, args).await,
+        Command::Import(ImportCommand::Source(args)) => return import_source(store, args).await,
+        Command::Check(args) => check(store, args).await?,
         Command::Export(ExportCommand::Registry(args)) => {
             let area = area_arg(&args.area)?;
             let format = match args.format {
@@ -346,6 +393,11 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 args.seed,
                 args.year,
                 &args.out_dir,
+                if args.sources {
+                    generate::Extras::WithSources
+                } else {
+                    generate::Extras::RegistryOnly
+                },
             )
             .await?;
             println!(
@@ -545,6 +597,114 @@ fn default_report_base(input: &Path) -> PathBuf {
         s.push(".errors");
         PathBuf::from(s)
     }
+}
+
+async fn import_source(store: &dyn Store, args: ImportSourceArgs) -> Result<ExitCode> {
+    use jingzhun_domain::sources::SourceKind;
+    let kind = SourceKind::parse(&args.kind).map_err(|_| {
+        anyhow::anyhow!(
+            "unknown source {:?}: one of {}",
+            args.kind,
+            SourceKind::ALL
+                .iter()
+                .map(|k| k.code())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    })?;
+    let opts = sources::SourceImportOptions {
+        actor: actor(),
+        force: args.force,
+        ignore_unknown_columns: args.ignore_unknown_columns,
+        today: today_in_china(),
+    };
+    let result = sources::import_source(store, kind, &args.path, &opts).await;
+    if let Err(ServiceError::DuplicateImport { previous }) = &result {
+        eprintln!(
+            "拒绝：该文件已于 {} 导入（第 {} 次导入）；如需重新导入请加 --force\nrefused: this file was already imported (import #{} on {}); use --force to import it again",
+            previous.started_at, previous.id, previous.id, previous.started_at
+        );
+        return Ok(ExitCode::from(EXIT_DUPLICATE));
+    }
+    let base = args
+        .report
+        .clone()
+        .unwrap_or_else(|| default_report_base(&args.path));
+    let Some(s) = with_report_at(result, &base)? else {
+        return Ok(ExitCode::from(EXIT_REJECTED));
+    };
+    println!(
+        "已导入{} {} 行（第 {} 次导入，替换原有数据）imported {} rows of {} (import #{}, replacing the previous copy)",
+        kind.zh(),
+        s.rows,
+        s.import_id,
+        s.rows,
+        kind.code(),
+        s.import_id
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn check(store: &dyn Store, args: CheckArgs) -> Result<()> {
+    let opts = checks::CheckOptions {
+        actor: actor(),
+        within: args
+            .area
+            .as_deref()
+            .map(area_arg)
+            .transpose()?
+            .map(|a| vec![a]),
+        rules: args.rules.as_deref().map(checks::parse_rules).transpose()?,
+        year: args.year,
+        capital_threshold: None,
+    };
+    let s = checks::run_checks(store, &opts, &|p| {
+        if let checks::CheckProgress::Rule { rule, done, total } = p {
+            tracing::debug!(rule = rule.code(), done, total, "rule");
+        }
+    })
+    .await?;
+    if let Some(out) = &args.out {
+        let f = std::fs::File::create(out)
+            .with_context(|| format!("cannot write {}", out.display()))?;
+        jingzhun_interchange::sources::write_findings(std::io::BufWriter::new(f), &s.findings)
+            .with_context(|| format!("cannot write {}", out.display()))?;
+    }
+    let mut by_rule = std::collections::BTreeMap::new();
+    for f in &s.findings {
+        *by_rule.entry(f.rule).or_insert(0u64) += 1;
+    }
+    for (rule, n) in by_rule {
+        println!("{:>8}  {} {} / {}", n, rule.code(), rule.zh(), rule.en());
+    }
+    for note in &s.notes {
+        println!("注意 note: {note}");
+    }
+    let c = s.comparison;
+    println!(
+        "第 {} 次比对（{} 年）：疑点 {} 条，新增 {}，仍待核实 {}，已消除 {}\ncheck run #{} ({}): {} findings, {} new, {} still open, {} gone{}",
+        s.run_id,
+        s.year,
+        c.findings,
+        c.new_leads,
+        c.still_open,
+        c.gone,
+        s.run_id,
+        s.year,
+        c.findings,
+        c.new_leads,
+        c.still_open,
+        c.gone,
+        args.out
+            .as_ref()
+            .map(|o| format!("; written to {}", o.display()))
+            .unwrap_or_default()
+    );
+    println!(
+        "读取 read {:.2} s, 规则 rules {:.2} s, 记录 recorded {:.2} s",
+        s.seconds[0], s.seconds[1], s.seconds[2]
+    );
+    Ok(())
 }
 
 fn with_report<T>(r: Result<T, ServiceError>, input: &Path) -> Result<Option<T>> {

@@ -183,7 +183,11 @@ impl Verification {
             _ => Err((
                 "outcome",
                 Problem::NotInList {
-                    allowed: format!("{}、{}", LeadState::Confirmed.zh(), LeadState::Explained.zh()),
+                    allowed: format!(
+                        "{}、{}",
+                        LeadState::Confirmed.zh(),
+                        LeadState::Explained.zh()
+                    ),
                 },
             )),
         }
@@ -496,11 +500,7 @@ pub fn run(
         let mut found = match rule {
             Rule::R02 => r02(&reg),
             Rule::R03 => person_on_list(&reg, Rule::R03, SourceKind::PublicEmployees, |r| {
-                format!(
-                    "{} {}",
-                    r.text(1),
-                    r.text(col::EMPLOYER)
-                )
+                format!("{} {}", r.text(1), r.text(col::EMPLOYER))
             }),
             Rule::R04 => household_of_owner(&reg, Rule::R04, SourceKind::Vehicles, |r| {
                 (r.text(col::VEHICLE_TYPE) == VehicleType::Car.code()).then(|| {
@@ -540,7 +540,12 @@ pub fn run(
         out.findings.append(&mut found);
     }
     progress(
-        params.rules.iter().next_back().copied().unwrap_or(Rule::R15),
+        params
+            .rules
+            .iter()
+            .next_back()
+            .copied()
+            .unwrap_or(Rule::R15),
         total,
         total,
     );
@@ -628,7 +633,10 @@ fn r08(reg: &Registry) -> Vec<Finding> {
     let cadres = reg.data.source(SourceKind::Cadres);
     let mut cadre_villages: HashMap<&str, Vec<&SourceRow>> = HashMap::new();
     for row in cadres {
-        cadre_villages.entry(row.text(col::ID)).or_default().push(row);
+        cadre_villages
+            .entry(row.text(col::ID))
+            .or_default()
+            .push(row);
     }
     let mut hits: BTreeMap<&str, Vec<Evidence>> = BTreeMap::new();
     let cadre_in = |id: &str, village: &AreaCode| -> Vec<&SourceRow> {
@@ -648,7 +656,11 @@ fn r08(reg: &Registry) -> Vec<Finding> {
                 hits.entry(id).or_default().push(source_evidence(
                     SourceKind::Cadres,
                     row,
-                    format!("{} {}", row.text(col::CADRE_VILLAGE), row.text(col::CADRE_ROLE)),
+                    format!(
+                        "{} {}",
+                        row.text(col::CADRE_VILLAGE),
+                        row.text(col::CADRE_ROLE)
+                    ),
                 ));
             }
         }
@@ -669,7 +681,11 @@ fn r08(reg: &Registry) -> Vec<Finding> {
                 e.push(source_evidence(
                     SourceKind::Cadres,
                     row,
-                    format!("{} {}", row.text(col::CADRE_VILLAGE), row.text(col::CADRE_ROLE)),
+                    format!(
+                        "{} {}",
+                        row.text(col::CADRE_VILLAGE),
+                        row.text(col::CADRE_ROLE)
+                    ),
                 ));
             }
         }
@@ -720,7 +736,12 @@ fn r09(reg: &Registry, params: &CheckParams, notes: &mut Vec<String>) -> Vec<Fin
                 village: Some(h.village),
                 evidence: vec![registry_evidence(
                     "households.csv",
-                    format!("{} exited, {} members: {}", h.id, members, reasons.join(", ")),
+                    format!(
+                        "{} exited, {} members: {}",
+                        h.id,
+                        members,
+                        reasons.join(", ")
+                    ),
                 )],
             });
         }
@@ -963,7 +984,11 @@ fn consider_pairs<'a>(
                 continue;
             }
             if same_birth || differ_in_one(&a.id_number, &b.id_number) {
-                let (x, y) = if a.id_number < b.id_number { (a, b) } else { (b, a) };
+                let (x, y) = if a.id_number < b.id_number {
+                    (a, b)
+                } else {
+                    (b, a)
+                };
                 pairs.insert((x.id_number.as_str(), y.id_number.as_str()));
             }
         }
@@ -974,11 +999,15 @@ fn consider_pairs<'a>(
 /// numbers one character apart. Two 18-character numbers one character apart agree on two of
 /// the three blocks of six, so candidates are found by the name with each block left out.
 fn r15(reg: &Registry) -> Vec<Finding> {
-    // One row per active ID number.
+    // One row per active ID number: its row in the lowest-numbered household.
     let persons: Vec<&crate::checks::PersonFacts> = reg
         .active
         .values()
-        .map(|rows| &reg.data.persons[rows[0]])
+        .filter_map(|rows| {
+            rows.iter()
+                .map(|&r| &reg.data.persons[r])
+                .min_by(|a, b| a.household_id.cmp(&b.household_id))
+        })
         .collect();
     let mut pairs: BTreeSet<(&str, &str)> = BTreeSet::new();
     let mut by_birth: HashMap<(&str, NaiveDate), Vec<&PersonFacts>> = HashMap::new();

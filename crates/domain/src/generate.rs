@@ -4,6 +4,8 @@
 //! demo brief: household sizes of 1 to 7, about 40% 因病, statuses of a county after the 2020
 //! exits, incomes around the 2020 line of 4000 yuan per person, valid ID numbers.
 
+pub mod sources;
+
 use std::collections::HashSet;
 
 use chrono::{Datelike, NaiveDate};

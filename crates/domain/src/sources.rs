@@ -74,7 +74,12 @@ pub struct SourceColumn {
     pub required: bool,
 }
 
-const fn c(name: &'static str, alias: &'static str, ty: ColumnType, required: bool) -> SourceColumn {
+const fn c(
+    name: &'static str,
+    alias: &'static str,
+    ty: ColumnType,
+    required: bool,
+) -> SourceColumn {
     SourceColumn {
         name,
         alias,
@@ -97,7 +102,12 @@ pub const VEHICLES: &[SourceColumn] = &[
     c("registered_on", "登记日期", T::Date, false),
 ];
 pub const BUSINESSES: &[SourceColumn] = &[
-    c("legal_rep_id_number", "法定代表人身份证号", T::IdNumber, true),
+    c(
+        "legal_rep_id_number",
+        "法定代表人身份证号",
+        T::IdNumber,
+        true,
+    ),
     c("company_name", "企业名称", T::Text(100), true),
     c("registered_capital", "注册资本", T::Money, true),
 ];
@@ -207,11 +217,7 @@ pub struct SourceRecord {
     pub cells: Vec<Cell>,
 }
 
-fn parse_cell(
-    ty: ColumnType,
-    text: &str,
-    today: NaiveDate,
-) -> Result<Cell, Problem> {
+fn parse_cell(ty: ColumnType, text: &str, today: NaiveDate) -> Result<Cell, Problem> {
     Ok(match ty {
         T::IdNumber => Cell::Text(IdNumber::parse(text, today)?.as_str().to_string()),
         T::Text(max) => clean_text(text, max)?.map_or(Cell::Null, Cell::Text),
@@ -299,7 +305,11 @@ mod tests {
 
     #[test]
     fn a_valid_vehicle_row_is_read_with_its_type_code() {
-        let r = parse(SourceKind::Vehicles, &[ID, "川C12345", "小汽车", "2019-03-02"]).unwrap();
+        let r = parse(
+            SourceKind::Vehicles,
+            &[ID, "川C12345", "小汽车", "2019-03-02"],
+        )
+        .unwrap();
         assert_eq!(
             r.cells,
             vec![
@@ -315,7 +325,14 @@ mod tests {
     fn every_problem_of_a_row_is_reported_by_column() {
         let err = parse(
             SourceKind::Payments,
-            &["", "51030419880128039X", "低保", "12.345", "2030-01-01", "6217"],
+            &[
+                "",
+                "51030419880128039X",
+                "低保",
+                "12.345",
+                "2030-01-01",
+                "6217",
+            ],
         )
         .unwrap_err();
         let cols: Vec<usize> = err.iter().map(|(i, _)| *i).collect();

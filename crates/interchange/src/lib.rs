@@ -7,10 +7,11 @@
 pub mod columns;
 pub mod read;
 pub mod report;
+pub mod sources;
 pub mod write;
 
 pub use columns::{
     Column, DesignationSheet, HouseholdSheet, PersonSheet, PopulationSheet, SheetSpec,
 };
-pub use read::{RowSource, SheetReader, open_csv, open_xlsx_sheets};
+pub use read::{RowSource, SheetReader, open_csv, open_xlsx_first_sheet, open_xlsx_sheets};
 pub use report::{ImportError, Report};

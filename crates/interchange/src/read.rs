@@ -196,6 +196,36 @@ fn sheet_rows(file: &str, range: &calamine::Range<Data>) -> Vec<RawRow> {
         .collect()
 }
 
+/// Opens a workbook's first worksheet (departmental sources come one per file).
+pub fn open_xlsx_first_sheet(file: &str, bytes: Vec<u8>) -> Result<XlsxSource, Box<ImportError>> {
+    let unreadable = |detail: String| {
+        Box::new(ImportError {
+            file: file.to_string(),
+            line: 0,
+            column: String::new(),
+            value: String::new(),
+            problem: Problem::Unreadable { detail },
+        })
+    };
+    // calamine parses untrusted bytes; a panic inside it must become a refusal, not a crash.
+    let (name, range) = std::panic::catch_unwind(move || -> Result<_, String> {
+        let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| e.to_string())?;
+        let first = wb
+            .sheet_names()
+            .first()
+            .cloned()
+            .ok_or_else(|| "the workbook has no worksheet".to_string())?;
+        let range = wb.worksheet_range(&first).map_err(|e| e.to_string())?;
+        Ok((first, range))
+    })
+    .map_err(|_| unreadable("not a valid XLSX workbook".into()))?
+    .map_err(unreadable)?;
+    Ok(XlsxSource {
+        rows: sheet_rows(&name, &range).into_iter(),
+        name: format!("{file}:{name}"),
+    })
+}
+
 /// Opens a workbook and picks the households and persons sheets: by name when the workbook
 /// names them (`households`/`户`, `persons`/`成员`), otherwise the first two sheets in order.
 pub fn open_xlsx_sheets(

@@ -71,6 +71,7 @@ pub async fn ensure_demo(store: &dyn Store) -> Result<Demo, ServiceError> {
             DEMO_SEED,
             DEMO_YEAR,
             dir.path(),
+            crate::generate::Extras::WithSources,
         )
         .await?;
         let opts = ImportOptions {
@@ -88,6 +89,33 @@ pub async fn ensure_demo(store: &dyn Store) -> Result<Demo, ServiceError> {
         )
         .await?;
         import_populations(store, &dir.path().join("populations.csv"), ACTOR).await?;
+        // Other departments' data, and a first cross-check run, so that leads show.
+        let source_opts = crate::sources::SourceImportOptions {
+            actor: ACTOR.into(),
+            force: true,
+            ignore_unknown_columns: false,
+            today: today_in_china(),
+        };
+        for kind in
+            <jingzhun_domain::sources::SourceKind as jingzhun_domain::vocab::Vocabulary>::ALL
+        {
+            crate::sources::import_source(
+                store,
+                *kind,
+                &dir.path().join(kind.file()),
+                &source_opts,
+            )
+            .await?;
+        }
+        crate::checks::run_checks(
+            store,
+            &crate::checks::CheckOptions {
+                actor: ACTOR.into(),
+                ..Default::default()
+            },
+            &|_| {},
+        )
+        .await?;
     }
     Ok(Demo {
         created,

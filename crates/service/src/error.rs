@@ -20,6 +20,9 @@ pub enum ServiceError {
     /// Something named does not exist (404).
     #[error("{what} {key} not found")]
     NotFound { what: &'static str, key: String },
+    /// The record changed meanwhile, or is in a state that does not allow this (409).
+    #[error("{0}")]
+    Conflict(String),
     /// A request that cannot be carried out as asked (400).
     #[error("{0}")]
     Invalid(String),

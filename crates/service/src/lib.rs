@@ -9,9 +9,12 @@
 //! * [`summary`]: counts and incidence by area.
 //! * [`audit`]: verification of the audit chain.
 //! * [`users`]: accounts, roles, passwords and login checks.
+//! * [`sources`]: other departments' data, imported all or nothing.
+//! * [`checks`]: cross-check runs and the verification of their leads.
 
 pub mod areas;
 pub mod audit;
+pub mod checks;
 pub mod connect;
 pub mod dashboard;
 pub mod demo;
@@ -19,6 +22,7 @@ pub mod error;
 pub mod export;
 pub mod generate;
 pub mod registry_import;
+pub mod sources;
 pub mod summary;
 pub mod users;
 

@@ -46,6 +46,7 @@ async fn generated(db: &TestDb, n: u64, seed: u64) -> tempfile::TempDir {
         seed,
         2020,
         dir.path(),
+        jingzhun_service::generate::Extras::RegistryOnly,
     )
     .await
     .unwrap();

@@ -80,9 +80,11 @@ impl PgStore {
                 let mut cells = Vec::with_capacity(ints.len());
                 for (i, int) in ints.iter().enumerate() {
                     cells.push(if *int {
-                        r.try_get::<Option<i64>, _>(i + 1)?.map_or(Cell::Null, Cell::Int)
+                        r.try_get::<Option<i64>, _>(i + 1)?
+                            .map_or(Cell::Null, Cell::Int)
                     } else {
-                        r.try_get::<Option<String>, _>(i + 1)?.map_or(Cell::Null, Cell::Text)
+                        r.try_get::<Option<String>, _>(i + 1)?
+                            .map_or(Cell::Null, Cell::Text)
                     });
                 }
                 out.push(SourceRow {
@@ -234,7 +236,11 @@ impl PgTx {
         Ok(())
     }
 
-    async fn upsert_leads(&mut self, run_id: i64, findings: &[Finding]) -> jingzhun_store::Result<()> {
+    async fn upsert_leads(
+        &mut self,
+        run_id: i64,
+        findings: &[Finding],
+    ) -> jingzhun_store::Result<()> {
         let statement = format!(
             "{} SELECT r, k, s, v, d, e, 'open', $7, $7, $7 FROM UNNEST($1::text[], $2::text[], $3::text[], \
              $4::text[], $5::text[], $6::text[]) AS t (r, k, s, v, d, e) {}",
@@ -249,8 +255,18 @@ impl PgTx {
                 .map_err(|e| StoreError::Backend(Box::new(e)))?;
             sqlx::query(&statement)
                 .bind(chunk.iter().map(|f| f.rule.code()).collect::<Vec<_>>())
-                .bind(chunk.iter().map(|f| f.subject_kind.code()).collect::<Vec<_>>())
-                .bind(chunk.iter().map(|f| f.subject_id.as_str()).collect::<Vec<_>>())
+                .bind(
+                    chunk
+                        .iter()
+                        .map(|f| f.subject_kind.code())
+                        .collect::<Vec<_>>(),
+                )
+                .bind(
+                    chunk
+                        .iter()
+                        .map(|f| f.subject_id.as_str())
+                        .collect::<Vec<_>>(),
+                )
                 .bind(
                     chunk
                         .iter()

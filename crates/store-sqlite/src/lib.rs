@@ -8,12 +8,12 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use jingzhun_domain::registry::{Household, Person};
-use jingzhun_domain::vocab::Vocabulary;
-use jingzhun_store::rows::{causes_to_text, income_fen};
 use jingzhun_domain::checks::{CheckData, Finding, SourceRow};
+use jingzhun_domain::registry::{Household, Person};
 use jingzhun_domain::sources::{Cell, SourceKind};
 use jingzhun_domain::vocab::SchoolStatus;
+use jingzhun_domain::vocab::Vocabulary;
+use jingzhun_store::rows::{causes_to_text, income_fen};
 use jingzhun_store::{Backend, StoreError, WriteMode, checks, sql};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool};
@@ -128,9 +128,13 @@ fn read_check_tables(c: &rusqlite::Connection) -> jingzhun_store::Result<CheckDa
             let mut cells = Vec::with_capacity(ints.len());
             for (i, int) in ints.iter().enumerate() {
                 cells.push(if *int {
-                    r.get::<_, Option<i64>>(i + 1).map_err(backend)?.map_or(Cell::Null, Cell::Int)
+                    r.get::<_, Option<i64>>(i + 1)
+                        .map_err(backend)?
+                        .map_or(Cell::Null, Cell::Int)
                 } else {
-                    r.get::<_, Option<String>>(i + 1).map_err(backend)?.map_or(Cell::Null, Cell::Text)
+                    r.get::<_, Option<String>>(i + 1)
+                        .map_err(backend)?
+                        .map_or(Cell::Null, Cell::Text)
                 });
             }
             out.push(SourceRow {
@@ -308,7 +312,11 @@ impl SqliteTx {
         .await
     }
 
-    async fn upsert_leads(&mut self, run_id: i64, findings: &[Finding]) -> jingzhun_store::Result<()> {
+    async fn upsert_leads(
+        &mut self,
+        run_id: i64,
+        findings: &[Finding],
+    ) -> jingzhun_store::Result<()> {
         let rows = lead_params(findings)?;
         self.with_handle(|conn| {
             let mut stmt = conn.prepare(&checks::lead_upsert_one())?;

@@ -158,7 +158,11 @@ impl TryFrom<LeadRow> for LeadRecord {
             rule: code("rule", &r.rule)?,
             subject_kind: code("subject kind", &r.subject_kind)?,
             subject_id: r.subject_id,
-            village: r.village_code.as_deref().map(crate::rows::area_code).transpose()?,
+            village: r
+                .village_code
+                .as_deref()
+                .map(crate::rows::area_code)
+                .transpose()?,
             detail: r.detail,
             evidence: serde_json::from_str(&r.evidence)
                 .map_err(|_| StoreError::Corrupt(format!("evidence of lead {}", r.id)))?,
@@ -167,7 +171,11 @@ impl TryFrom<LeadRow> for LeadRecord {
             opened_run: r.opened_run,
             last_run: r.last_run,
             gone_run: r.gone_run,
-            action: r.action.as_deref().map(|a| code("lead action", a)).transpose()?,
+            action: r
+                .action
+                .as_deref()
+                .map(|a| code("lead action", a))
+                .transpose()?,
             note: r.note,
             verified_by: r.verified_by,
             verified_at: r.verified_at.map(jingzhun_domain::audit::format_time),

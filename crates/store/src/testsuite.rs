@@ -963,7 +963,10 @@ async fn audit_entries_and_the_import_of_a_household_are_found_by_subject(store:
     assert_eq!(actions, ["viewed", "edited"]);
 }
 
-fn source_row(line: u64, cells: Vec<jingzhun_domain::sources::Cell>) -> jingzhun_domain::checks::SourceRow {
+fn source_row(
+    line: u64,
+    cells: Vec<jingzhun_domain::sources::Cell>,
+) -> jingzhun_domain::checks::SourceRow {
     jingzhun_domain::checks::SourceRow {
         line,
         record: jingzhun_domain::sources::SourceRecord { cells },
@@ -978,7 +981,11 @@ async fn a_source_import_replaces_the_previous_copy_and_check_data_reads_everyth
     let mut tx = store.begin().await.unwrap();
     let import = import_id(&store, &mut tx).await;
     tx.put_households(
-        &[fixture_household("H1", "510304100201", HouseholdStatus::Exited)],
+        &[fixture_household(
+            "H1",
+            "510304100201",
+            HouseholdStatus::Exited,
+        )],
         &[],
         import,
     )
@@ -988,12 +995,16 @@ async fn a_source_import_replaces_the_previous_copy_and_check_data_reads_everyth
         .await
         .unwrap();
     let old = vec![source_row(2, vec![Cell::Text("A".into()), Cell::Int(2019)])];
-    tx.replace_source(SourceKind::Insured, &old, import).await.unwrap();
+    tx.replace_source(SourceKind::Insured, &old, import)
+        .await
+        .unwrap();
     let new = vec![
         source_row(2, vec![Cell::Text("B".into()), Cell::Int(2020)]),
         source_row(4, vec![Cell::Text("C".into()), Cell::Null]),
     ];
-    tx.replace_source(SourceKind::Insured, &new, import).await.unwrap();
+    tx.replace_source(SourceKind::Insured, &new, import)
+        .await
+        .unwrap();
     let pay = vec![source_row(
         2,
         vec![
@@ -1005,7 +1016,9 @@ async fn a_source_import_replaces_the_previous_copy_and_check_data_reads_everyth
             Cell::Null,
         ],
     )];
-    tx.replace_source(SourceKind::Payments, &pay, import).await.unwrap();
+    tx.replace_source(SourceKind::Payments, &pay, import)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
 
     let data = store.check_data().await.unwrap();
@@ -1014,18 +1027,28 @@ async fn a_source_import_replaces_the_previous_copy_and_check_data_reads_everyth
     assert_eq!(data.households[0].income_fen, 1_234_550);
     assert_eq!(data.households[0].status, HouseholdStatus::Exited);
     assert_eq!(data.persons.len(), 1);
-    assert_eq!(data.persons[0].birth_date, fixture_person("H1", 2).birth_date);
+    assert_eq!(
+        data.persons[0].birth_date,
+        fixture_person("H1", 2).birth_date
+    );
     assert_eq!(data.sources[&SourceKind::Insured], new);
     assert_eq!(data.sources[&SourceKind::Payments], pay);
     assert!(data.sources[&SourceKind::Deaths].is_empty());
 
     let imports = store.source_imports().await.unwrap();
     let kinds: Vec<(SourceKind, i64)> = imports.iter().map(|i| (i.kind, i.rows)).collect();
-    assert_eq!(kinds, vec![(SourceKind::Insured, 2), (SourceKind::Payments, 1)]);
+    assert_eq!(
+        kinds,
+        vec![(SourceKind::Insured, 2), (SourceKind::Payments, 1)]
+    );
     assert_eq!(imports[0].import.id, import);
 }
 
-fn finding(rule: jingzhun_domain::checks::Rule, subject: &str, village: &str) -> jingzhun_domain::checks::Finding {
+fn finding(
+    rule: jingzhun_domain::checks::Rule,
+    subject: &str,
+    village: &str,
+) -> jingzhun_domain::checks::Finding {
     jingzhun_domain::checks::Finding {
         rule,
         subject_kind: rule.subject(),
@@ -1060,7 +1083,9 @@ async fn run_checks(
         .record_findings(run, within.as_deref(), rules, findings)
         .await
         .unwrap();
-    tx.finish_check_run(run, &["a note".into()], &c).await.unwrap();
+    tx.finish_check_run(run, &["a note".into()], &c)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     (run, c)
 }
@@ -1083,14 +1108,24 @@ async fn runs_compare_with_the_previous_run_and_keep_verifications(store: Arc<dy
         &store,
         None,
         &[Rule::R07, Rule::R03],
-        &[finding(Rule::R07, "A", v1), finding(Rule::R07, "B", v1), finding(Rule::R03, "C", v1)],
+        &[
+            finding(Rule::R07, "A", v1),
+            finding(Rule::R07, "B", v1),
+            finding(Rule::R03, "C", v1),
+        ],
     )
     .await;
-    assert_eq!((c1.findings, c1.new_leads, c1.still_open, c1.gone), (3, 3, 0, 0));
+    assert_eq!(
+        (c1.findings, c1.new_leads, c1.still_open, c1.gone),
+        (3, 3, 0, 0)
+    );
     // B is verified as true.
     let b = lead_by_subject(&store, "B").await;
     let mut tx = store.begin().await.unwrap();
-    let v = Verification::Confirmed { action: LeadAction::Removal, note: "核实已死亡".into() };
+    let v = Verification::Confirmed {
+        action: LeadAction::Removal,
+        note: "核实已死亡".into(),
+    };
     assert!(tx.verify_lead(b.id, b.version, &v, "clerk").await.unwrap());
     tx.commit().await.unwrap();
 
@@ -1099,10 +1134,17 @@ async fn runs_compare_with_the_previous_run_and_keep_verifications(store: Arc<dy
         &store,
         None,
         &[Rule::R07],
-        &[finding(Rule::R07, "A", v1), finding(Rule::R07, "B", v1), finding(Rule::R07, "D", v1)],
+        &[
+            finding(Rule::R07, "A", v1),
+            finding(Rule::R07, "B", v1),
+            finding(Rule::R07, "D", v1),
+        ],
     )
     .await;
-    assert_eq!((c2.findings, c2.new_leads, c2.still_open, c2.gone), (3, 1, 1, 0));
+    assert_eq!(
+        (c2.findings, c2.new_leads, c2.still_open, c2.gone),
+        (3, 1, 1, 0)
+    );
     let b = lead_by_subject(&store, "B").await;
     assert_eq!(b.state, LeadState::Confirmed);
     assert_eq!(b.action, Some(LeadAction::Removal));
@@ -1115,7 +1157,10 @@ async fn runs_compare_with_the_previous_run_and_keep_verifications(store: Arc<dy
     assert_eq!((c3.new_leads, c3.still_open, c3.gone), (0, 1, 1));
     let a = lead_by_subject(&store, "A").await;
     assert_eq!((a.state, a.gone_run), (LeadState::Gone, Some(r3)));
-    assert_eq!(lead_by_subject(&store, "B").await.state, LeadState::Confirmed);
+    assert_eq!(
+        lead_by_subject(&store, "B").await.state,
+        LeadState::Confirmed
+    );
 
     // Run 4: A comes back: open again, and new for this run.
     let (r4, c4) = run_checks(
@@ -1127,10 +1172,16 @@ async fn runs_compare_with_the_previous_run_and_keep_verifications(store: Arc<dy
     .await;
     assert_eq!((c4.new_leads, c4.still_open, c4.gone), (1, 1, 0));
     let a = lead_by_subject(&store, "A").await;
-    assert_eq!((a.state, a.first_run, a.opened_run, a.gone_run), (LeadState::Open, r1, r4, None));
+    assert_eq!(
+        (a.state, a.first_run, a.opened_run, a.gone_run),
+        (LeadState::Open, r1, r4, None)
+    );
 
     let runs = store.check_runs(10).await.unwrap();
-    assert_eq!(runs.iter().map(|r| r.id).collect::<Vec<_>>(), vec![r4, r3, r2, r1]);
+    assert_eq!(
+        runs.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![r4, r3, r2, r1]
+    );
     assert_eq!(runs[3].rules, vec!["R07".to_string(), "R03".to_string()]);
     assert_eq!(runs[3].notes, vec!["a note".to_string()]);
     assert!(runs[0].finished_at.is_some());
@@ -1140,25 +1191,54 @@ async fn runs_compare_with_the_previous_run_and_keep_verifications(store: Arc<dy
 async fn a_verification_of_a_lead_changed_meanwhile_is_refused(store: Arc<dyn Store>) {
     use jingzhun_domain::checks::{LeadState, Rule, Verification};
     with_areas(&store).await;
-    run_checks(&store, None, &[Rule::R07], &[finding(Rule::R07, "A", "510304100201")]).await;
+    run_checks(
+        &store,
+        None,
+        &[Rule::R07],
+        &[finding(Rule::R07, "A", "510304100201")],
+    )
+    .await;
     let seen = lead_by_subject(&store, "A").await;
     // A run touches the lead after the officer loaded it.
-    run_checks(&store, None, &[Rule::R07], &[finding(Rule::R07, "A", "510304100201")]).await;
-    let v = Verification::Explained { note: "同名不同人".into() };
+    run_checks(
+        &store,
+        None,
+        &[Rule::R07],
+        &[finding(Rule::R07, "A", "510304100201")],
+    )
+    .await;
+    let v = Verification::Explained {
+        note: "同名不同人".into(),
+    };
     let mut tx = store.begin().await.unwrap();
-    assert!(!tx.verify_lead(seen.id, seen.version, &v, "clerk").await.unwrap());
+    assert!(
+        !tx.verify_lead(seen.id, seen.version, &v, "clerk")
+            .await
+            .unwrap()
+    );
     drop(tx);
     let now = lead_by_subject(&store, "A").await;
     assert_eq!(now.state, LeadState::Open);
     let mut tx = store.begin().await.unwrap();
-    assert!(tx.verify_lead(now.id, now.version, &v, "clerk").await.unwrap());
+    assert!(
+        tx.verify_lead(now.id, now.version, &v, "clerk")
+            .await
+            .unwrap()
+    );
     // The same verification again: the lead is no longer open.
     let again = store.lead(now.id).await.unwrap();
     assert!(again.is_some());
-    assert!(!tx.verify_lead(now.id, now.version + 1, &v, "clerk").await.unwrap());
+    assert!(
+        !tx.verify_lead(now.id, now.version + 1, &v, "clerk")
+            .await
+            .unwrap()
+    );
     tx.commit().await.unwrap();
     let done = store.lead(now.id).await.unwrap().unwrap();
-    assert_eq!((done.state, done.note.as_deref()), (LeadState::Explained, Some("同名不同人")));
+    assert_eq!(
+        (done.state, done.note.as_deref()),
+        (LeadState::Explained, Some("同名不同人"))
+    );
 }
 
 async fn leads_are_found_within_an_area_only(store: Arc<dyn Store>) {
@@ -1179,17 +1259,36 @@ async fn leads_are_found_within_an_area_only(store: Arc<dyn Store>) {
         ],
     )
     .await;
-    let q = |within: Option<Vec<AreaCode>>| LeadQuery { within, limit: 100, ..LeadQuery::default() };
+    let q = |within: Option<Vec<AreaCode>>| LeadQuery {
+        within,
+        limit: 100,
+        ..LeadQuery::default()
+    };
     let subjects = |leads: Vec<crate::checks::LeadRecord>| -> Vec<String> {
         leads.into_iter().map(|l| l.subject_id).collect()
     };
     let township = q(Some(vec![code("510304100")]));
-    assert_eq!(subjects(store.leads(&township).await.unwrap()), vec!["A", "B"]);
+    assert_eq!(
+        subjects(store.leads(&township).await.unwrap()),
+        vec!["A", "B"]
+    );
     assert_eq!(store.count_leads(&township).await.unwrap(), 2);
-    assert_eq!(subjects(store.leads(&q(Some(vec![code("510304101201")]))).await.unwrap()), vec!["C"]);
+    assert_eq!(
+        subjects(
+            store
+                .leads(&q(Some(vec![code("510304101201")])))
+                .await
+                .unwrap()
+        ),
+        vec!["C"]
+    );
     assert!(store.leads(&q(Some(vec![]))).await.unwrap().is_empty());
     assert_eq!(store.count_leads(&q(None)).await.unwrap(), 4);
-    let r12 = LeadQuery { rule: Some(Rule::R12), state: Some(LeadState::Open), ..q(None) };
+    let r12 = LeadQuery {
+        rule: Some(Rule::R12),
+        state: Some(LeadState::Open),
+        ..q(None)
+    };
     assert_eq!(subjects(store.leads(&r12).await.unwrap()), vec!["P9"]);
     // A run confined to one township leaves the other's leads alone.
     let (_, c) = run_checks(&store, Some(vec![code("510304101")]), &[Rule::R07], &[]).await;
@@ -1199,5 +1298,8 @@ async fn leads_are_found_within_an_area_only(store: Arc<dyn Store>) {
     let counts = store.lead_counts(&code("510304")).await.unwrap();
     assert_eq!(counts.len(), 3);
     assert_eq!(counts[0].village, code("510304100201"));
-    assert_eq!((counts[0].rule, counts[0].state, counts[0].count), (Rule::R07, LeadState::Open, 1));
+    assert_eq!(
+        (counts[0].rule, counts[0].state, counts[0].count),
+        (Rule::R07, LeadState::Open, 1)
+    );
 }

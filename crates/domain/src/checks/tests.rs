@@ -116,8 +116,14 @@ fn r03_reports_an_active_person_on_the_employee_roster_only() {
         .household("H2", V1, HouseholdStatus::Removed)
         .person("H1", &a, "甲")
         .person("H2", &removed, "丙")
-        .row(SourceKind::PublicEmployees, vec![text(&a), text("甲"), text("县教育局")])
-        .row(SourceKind::PublicEmployees, vec![text(&removed), text("丙"), text("")]);
+        .row(
+            SourceKind::PublicEmployees,
+            vec![text(&a), text("甲"), text("县教育局")],
+        )
+        .row(
+            SourceKind::PublicEmployees,
+            vec![text(&removed), text("丙"), text("")],
+        );
     assert_eq!(subjects(&f.find(Rule::R03)), vec![a.as_str()]);
 }
 
@@ -184,7 +190,12 @@ fn r06_reports_urban_housing_of_any_member_once_per_household() {
         )
         .row(
             SourceKind::UrbanHousing,
-            vec![text(&id("1990-02-02", 17)), text("成都"), text("60"), Cell::Null],
+            vec![
+                text(&id("1990-02-02", 17)),
+                text("成都"),
+                text("60"),
+                Cell::Null,
+            ],
         );
     let found = {
         let mut params = CheckParams::defaults(2020);
@@ -193,7 +204,11 @@ fn r06_reports_urban_housing_of_any_member_once_per_household() {
     };
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].subject_id, "H1");
-    assert_eq!(found[0].evidence.len(), 2, "both members' flats are evidence");
+    assert_eq!(
+        found[0].evidence.len(),
+        2,
+        "both members' flats are evidence"
+    );
 }
 
 #[test]
@@ -317,11 +332,21 @@ fn r10_reports_an_unenrolled_child_but_not_one_aged_5_years_364_days_or_taught_a
     f.data.persons[4].school_status = Some(SchoolStatus::HomeTaught);
     f.row(
         SourceKind::Students,
-        vec![text(&enrolled), text("某小学"), text("四年级"), text("enrolled")],
+        vec![
+            text(&enrolled),
+            text("某小学"),
+            text("四年级"),
+            text("enrolled"),
+        ],
     )
     .row(
         SourceKind::Students,
-        vec![text(&suspended), text("某小学"), text("四年级"), text("suspended")],
+        vec![
+            text(&suspended),
+            text("某小学"),
+            text("四年级"),
+            text("suspended"),
+        ],
     );
     let mut expected = vec![six.as_str(), fifteen.as_str(), suspended.as_str()];
     expected.sort();
@@ -395,10 +420,22 @@ fn r14_reports_an_account_for_three_households_but_not_a_family_sharing_one() {
     for (h, v) in [("H1", V2), ("H2", V1), ("H3", V1), ("F", V1)] {
         f.household(h, v, HouseholdStatus::Registered);
     }
-    let (a, b, c) = (id("1960-01-01", 11), id("1961-01-01", 13), id("1962-01-01", 15));
-    let (x, y, z) = (id("1970-01-01", 11), id("1971-01-01", 13), id("1972-01-01", 15));
-    f.person("H1", &a, "甲").person("H2", &b, "乙").person("H3", &c, "丙");
-    f.person("F", &x, "父").person("F", &y, "母").person("F", &z, "子");
+    let (a, b, c) = (
+        id("1960-01-01", 11),
+        id("1961-01-01", 13),
+        id("1962-01-01", 15),
+    );
+    let (x, y, z) = (
+        id("1970-01-01", 11),
+        id("1971-01-01", 13),
+        id("1972-01-01", 15),
+    );
+    f.person("H1", &a, "甲")
+        .person("H2", &b, "乙")
+        .person("H3", &c, "丙");
+    f.person("F", &x, "父")
+        .person("F", &y, "母")
+        .person("F", &z, "子");
     for (i, p) in [&a, &b, &c].iter().enumerate() {
         payment(&mut f, &format!("P{i}"), p, "低保", "2020-05-01", "SHARED");
     }
@@ -478,7 +515,10 @@ fn evidence_names_the_source_file_and_line() {
     let mut f = Fixture::default();
     f.household("H1", V1, HouseholdStatus::Registered)
         .person("H1", &a, "甲")
-        .row(SourceKind::Deaths, vec![text(&id("1950-01-01", 1)), text("2020-01-01")])
+        .row(
+            SourceKind::Deaths,
+            vec![text(&id("1950-01-01", 1)), text("2020-01-01")],
+        )
         .row(SourceKind::Deaths, vec![text(&a), text("2020-05-10")]);
     let mut params = CheckParams::defaults(2020);
     params.rules = [Rule::R07].into_iter().collect();
@@ -564,7 +604,9 @@ fn a_confirmed_lead_needs_an_action_and_an_explained_one_an_explanation() {
         }
     );
     assert_eq!(
-        Verification::parse("explained", None, "车辆登记在雇主名下").unwrap().state(),
+        Verification::parse("explained", None, "车辆登记在雇主名下")
+            .unwrap()
+            .state(),
         LeadState::Explained
     );
     assert!(Verification::parse("explained", None, &"长".repeat(1001)).is_err());
