@@ -30,9 +30,40 @@ pub fn mask_phone(phone: &str) -> String {
     )
 }
 
+/// Masks every ID number (18 characters: 17 digits and a digit or `X`) inside a text, such as
+/// the evidence of a lead.
+pub fn mask_id_numbers_in(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let is_id = i + 18 <= chars.len()
+            && chars[i..i + 17].iter().all(char::is_ascii_digit)
+            && (chars[i + 17].is_ascii_digit() || chars[i + 17] == 'X')
+            && !chars.get(i + 18).is_some_and(char::is_ascii_digit)
+            && !(i > 0 && chars[i - 1].is_ascii_digit());
+        if is_id {
+            out.push_str(&mask_id_number(&chars[i..i + 18].iter().collect::<String>()));
+            i += 18;
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn id_numbers_inside_a_text_are_masked_and_other_numbers_kept() {
+        assert_eq!(
+            mask_id_numbers_in("51030419880128039X|510304199001010011 户 51030400101100001"),
+            "510304********039X|510304********0011 户 51030400101100001"
+        );
+    }
 
     #[test]
     fn id_numbers_keep_area_and_last_four() {

@@ -66,17 +66,14 @@ pub async fn import_source(
             previous: Box::new(previous),
         });
     }
-    let villages: Option<HashSet<AreaCode>> = match village_column(kind) {
-        Some(_) => Some(store.village_codes(None).await?.into_iter().collect()),
-        None => None,
-    };
     let rows = {
         let path = path.to_path_buf();
         let opts = opts.clone();
-        tokio::task::spawn_blocking(move || read_source(kind, &path, &opts, villages.as_ref()))
+        tokio::task::spawn_blocking(move || read_source(kind, &path, &opts))
             .await
             .map_err(|e| ServiceError::Invalid(format!("reading stopped: {e}")))??
     };
+    check_villages(store, kind, path, &rows).await?;
     let mut tx = store.begin().await?;
     let import_id = tx
         .begin_import(&NewImport {
@@ -109,12 +106,57 @@ pub async fn import_source(
     })
 }
 
+/// Refuses rows naming a village the platform does not know (cadres), each reported.
+async fn check_villages(
+    store: &dyn Store,
+    kind: SourceKind,
+    path: &Path,
+    rows: &[SourceRow],
+) -> Result<(), ServiceError> {
+    let Some(col) = village_column(kind) else {
+        return Ok(());
+    };
+    let named: HashSet<&str> = rows.iter().filter_map(|r| match r.record.cells.get(col) {
+        Some(Cell::Text(code)) => Some(code.as_str()),
+        _ => None,
+    }).collect();
+    let mut unknown = HashSet::new();
+    for code in named {
+        let known = match AreaCode::parse(code) {
+            Ok(c) => store.area(&c).await?.is_some_and(|a| a.level == jingzhun_domain::area::AreaLevel::Village),
+            Err(_) => false,
+        };
+        if !known {
+            unknown.insert(code.to_string());
+        }
+    }
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    let file = path.file_name().map_or_else(|| kind.file().to_string(), |n| n.to_string_lossy().into_owned());
+    let column = kind.columns()[col].name.to_string();
+    let mut report = Report::default();
+    for r in rows {
+        if let Some(Cell::Text(code)) = r.record.cells.get(col)
+            && unknown.contains(code)
+        {
+            report.push(ImportError {
+                file: file.clone(),
+                line: r.line,
+                column: column.clone(),
+                value: code.clone(),
+                problem: Problem::UnknownVillage,
+            });
+        }
+    }
+    Err(ServiceError::Rejected(report))
+}
+
 /// Reads a whole source file into rows, or the report of every bad row.
 fn read_source(
     kind: SourceKind,
     path: &Path,
     opts: &SourceImportOptions,
-    villages: Option<&HashSet<AreaCode>>,
 ) -> Result<Vec<SourceRow>, ServiceError> {
     let file = path.file_name().map_or_else(
         || kind.file().to_string(),
@@ -137,44 +179,30 @@ fn read_source(
     with_sheet(
         kind,
         Read {
-            kind,
             source,
             today: opts.today,
             ignore_unknown: opts.ignore_unknown_columns,
-            villages,
         },
     )
 }
 
-struct Read<'a> {
-    kind: SourceKind,
+struct Read {
     source: Box<dyn RowSource>,
     today: NaiveDate,
     ignore_unknown: bool,
-    villages: Option<&'a HashSet<AreaCode>>,
 }
 
-impl SheetVisitor for Read<'_> {
+impl SheetVisitor for Read {
     type Output = Result<Vec<SourceRow>, ServiceError>;
 
     fn visit<S: SheetSpec<Field = usize, Record = SourceRecord>>(self) -> Self::Output {
         let mut reader = SheetReader::<S, _>::open(self.source, self.today, self.ignore_unknown)
             .map_err(|errors| ServiceError::Rejected(Report { errors }))?;
-        let village_col = village_column(self.kind);
         let mut report = Report::default();
         let mut rows = Vec::new();
         while let Some((line, rec)) = reader.next_record() {
             match rec {
-                Ok(record) => {
-                    if let (Some(i), Some(known)) = (village_col, self.villages)
-                        && let Some(Cell::Text(code)) = record.cells.get(i)
-                        && !AreaCode::parse(code).is_ok_and(|c| known.contains(&c))
-                    {
-                        report.push(reader.error(line, i, code, Problem::UnknownVillage));
-                        continue;
-                    }
-                    rows.push(SourceRow { line, record });
-                }
+                Ok(record) => rows.push(SourceRow { line, record }),
                 Err(errors) => errors.into_iter().for_each(|e: ImportError| report.push(e)),
             }
         }

@@ -122,5 +122,74 @@
     }
   }
 
-  document.addEventListener("DOMContentLoaded", function () { charts(); importForm(); });
+  // Cross-check runs: start one, follow its progress rule by rule.
+  function checkForm() {
+    var form = document.getElementById("check-form");
+    if (!form) return;
+    var i18n = JSON.parse(form.getAttribute("data-i18n"));
+    var bar = document.getElementById("check-progress");
+    var status = document.getElementById("check-status");
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var button = form.querySelector("button");
+      button.disabled = true;
+      bar.hidden = false; bar.value = 0;
+      status.className = ""; status.textContent = i18n.loading;
+      fetch("/api/v1/checks", { method: "POST", credentials: "same-origin",
+        headers: { "content-type": "application/json", "x-csrf-token": form.getAttribute("data-csrf") },
+        body: JSON.stringify({ rules: form.elements.rules.value }) })
+        .then(function (r) { return r.json().then(function (b) { return { ok: r.ok, body: b }; }); })
+        .then(function (r) {
+          if (!r.ok) { throw new Error(r.body.message + (r.body.detail ? ": " + r.body.detail : "")); }
+          poll(r.body.id);
+        })
+        .catch(function (e) { status.textContent = e.message; status.className = "error"; button.disabled = false; });
+      function poll(id) {
+        fetch("/api/v1/checks/jobs/" + id, { credentials: "same-origin" })
+          .then(function (r) { return r.json(); })
+          .then(function (job) {
+            if (job.total) { bar.value = Math.round(100 * job.done / job.total); }
+            if (job.phase === "rule") { status.textContent = i18n.rule + " " + job.rule + " (" + job.done + "/" + job.total + ")"; }
+            else if (job.phase === "saving") { status.textContent = i18n.saving; }
+            if (job.state === "running") { setTimeout(function () { poll(id); }, 300); return; }
+            button.disabled = false;
+            if (job.state === "done") {
+              bar.value = 100;
+              status.id = "check-done";
+              status.className = "ok";
+              status.textContent = i18n.done.replace("{findings}", job.findings).replace("{new}", job.new_leads)
+                .replace("{still}", job.still_open).replace("{gone}", job.gone);
+            } else {
+              status.className = "error";
+              status.textContent = i18n.failed + (job.message ? ": " + job.message : "");
+            }
+          });
+      }
+    });
+  }
+
+  // Departmental sources: upload one file, show the result or every problem.
+  function sourceForm() {
+    var form = document.getElementById("source-form");
+    if (!form) return;
+    var out = document.getElementById("source-result");
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var data = new FormData();
+      var file = form.elements.file.files[0];
+      if (!file) return;
+      data.append("file", file, file.name);
+      if (form.elements.force.checked) data.append("force", "true");
+      out.textContent = "…";
+      fetch("/api/v1/sources/" + encodeURIComponent(form.elements.kind.value), { method: "POST", body: data,
+        credentials: "same-origin", headers: { "x-csrf-token": form.getAttribute("data-csrf") } })
+        .then(function (r) { return r.json().then(function (b) { return { ok: r.ok, body: b }; }); })
+        .then(function (r) {
+          if (r.ok) { out.className = "ok"; out.textContent = r.body.kind + ": " + r.body.rows; setTimeout(function () { location.reload(); }, 800); }
+          else { out.className = "error"; out.textContent = r.body.message + (r.body.detail ? "\n" + r.body.detail : ""); }
+        });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { charts(); importForm(); checkForm(); sourceForm(); });
 })();

@@ -35,6 +35,21 @@ pub fn routes() -> Router<AppState> {
             get(crate::transfer::import_report),
         )
         .route("/export", get(crate::transfer::export))
+        .route("/leads", get(crate::leads::list))
+        .route("/leads/{id}", get(crate::leads::one))
+        .route("/leads/{id}/verification", post(crate::leads::verify))
+        .route(
+            "/checks",
+            get(crate::leads::runs).post(crate::leads::start_check),
+        )
+        .route("/checks/jobs/{id}", get(crate::leads::check_job))
+        .route("/sources", get(crate::leads::source_list))
+        .route(
+            "/sources/{kind}",
+            post(crate::leads::upload_source).layer(axum::extract::DefaultBodyLimit::max(
+                crate::transfer::MAX_UPLOAD_BYTES,
+            )),
+        )
         .route("/openapi.json", get(openapi))
 }
 
@@ -56,7 +71,15 @@ pub fn routes() -> Router<AppState> {
         crate::transfer::start_import,
         crate::transfer::import_job,
         crate::transfer::import_report,
-        crate::transfer::export
+        crate::transfer::export,
+        crate::leads::list,
+        crate::leads::one,
+        crate::leads::verify,
+        crate::leads::start_check,
+        crate::leads::check_job,
+        crate::leads::runs,
+        crate::leads::source_list,
+        crate::leads::upload_source
     ),
     components(schemas(
         LoginRequest,

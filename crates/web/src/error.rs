@@ -29,6 +29,13 @@ pub enum WebError {
     /// 404: absent, or outside the account's area (the two look the same on purpose).
     #[error("not found")]
     NotFound,
+    /// 409: the record changed meanwhile, is in a state that forbids this, or the file was
+    /// imported before.
+    #[error("{0}")]
+    Conflict(String),
+    /// 422: a file with bad rows, refused whole (the detail lists the problems).
+    #[error("{0}")]
+    Unprocessable(String),
     /// 400: a request that cannot be read.
     #[error("{0}")]
     BadRequest(String),
@@ -55,7 +62,7 @@ pub async fn with_request_language(
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     /// Stable code: `unauthorized`, `bad_credentials`, `locked`, `csrf`, `forbidden`, `not_found`,
-    /// `bad_request`, `internal`.
+    /// `bad_request`, `conflict`, `rejected`, `internal`.
     code: &'static str,
     /// In the request's language (`Accept-Language` or the `jz_lang` cookie; Chinese by default).
     message: &'static str,
@@ -99,6 +106,18 @@ impl WebError {
                 "your roles do not allow this",
             ),
             WebError::NotFound => (StatusCode::NOT_FOUND, "not_found", "未找到", "not found"),
+            WebError::Conflict(_) => (
+                StatusCode::CONFLICT,
+                "conflict",
+                "记录已变化或当前状态不允许此操作",
+                "the record changed meanwhile or its state does not allow this",
+            ),
+            WebError::Unprocessable(_) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "rejected",
+                "文件有错误，未导入任何数据",
+                "the file has errors; nothing was imported",
+            ),
             WebError::BadRequest(_) => (
                 StatusCode::BAD_REQUEST,
                 "bad_request",
@@ -120,7 +139,9 @@ impl WebError {
     /// error is logged here and its detail never shown.
     pub(crate) fn public_detail(&self) -> Option<String> {
         match self {
-            WebError::BadRequest(d) => Some(d.clone()),
+            WebError::BadRequest(d) | WebError::Conflict(d) | WebError::Unprocessable(d) => {
+                Some(d.clone())
+            }
             WebError::Internal(d) => {
                 tracing::error!(error = %d, "internal error");
                 None
@@ -155,6 +176,9 @@ impl From<ServiceError> for WebError {
         match e {
             ServiceError::NotFound { .. } => WebError::NotFound,
             ServiceError::Invalid(m) => WebError::BadRequest(m),
+            ServiceError::Conflict(m) => WebError::Conflict(m),
+            e @ ServiceError::DuplicateImport { .. } => WebError::Conflict(e.to_string()),
+            ServiceError::Rejected(report) => WebError::Unprocessable(report.to_text()),
             other => WebError::Internal(other.to_string()),
         }
     }

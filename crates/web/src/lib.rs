@@ -4,7 +4,7 @@
 //! * [`error`]: the one error type, mapped to an HTTP status and a bilingual JSON body.
 //! * [`auth`]: sessions, CSRF, and the signed-in account as an extractor.
 //! * [`api`]: the JSON API under `/api/v1`; [`search`] its household search parameters and
-//!   [`transfer`] import and export over HTTP.
+//!   [`transfer`] import and export over HTTP; [`leads`] sources, check runs and leads.
 //! * [`pages`]: the server-rendered pages; [`i18n`] their languages; [`assets`] the static files.
 
 pub mod api;
@@ -12,6 +12,7 @@ pub mod assets;
 pub mod auth;
 pub mod error;
 pub mod i18n;
+pub mod leads;
 pub mod pages;
 pub mod search;
 pub mod transfer;
@@ -32,6 +33,7 @@ pub struct AppState {
     pub secure_cookies: bool,
     pub dashboards: Arc<pages::area::DashboardCache>,
     pub imports: Arc<transfer::ImportJobs>,
+    pub checks: Arc<leads::CheckJobs>,
 }
 
 impl AppState {
@@ -41,6 +43,7 @@ impl AppState {
             secure_cookies,
             dashboards: Default::default(),
             imports: Default::default(),
+            checks: Default::default(),
         }
     }
 }

@@ -13,6 +13,7 @@
 pub mod account;
 pub mod area;
 pub mod households;
+pub mod leads;
 pub mod transfer;
 
 use axum::Router;
@@ -46,6 +47,10 @@ pub fn routes() -> Router<AppState> {
         .route("/households/{id}", get(households::detail))
         .route("/import", get(transfer::import_page))
         .route("/export", get(transfer::export_page))
+        .route("/leads", get(leads::list))
+        .route("/leads/{id}", get(leads::detail).post(leads::verify))
+        .route("/checks", get(leads::checks_page))
+        .route("/sources", get(leads::sources_page))
 }
 
 /// What every signed-in page has: the account, the language, and where it is.
@@ -203,6 +208,8 @@ pub fn layout(ctx: &Ctx, title: &str, scripts: bool, content: Markup) -> Markup 
         ("/households", l.t("户档", "Households")),
         ("/import", l.t("导入", "Import")),
         ("/export", l.t("导出", "Export")),
+        ("/leads", l.t("疑点", "Leads")),
+        ("/checks", l.t("比对", "Checks")),
     ];
     html! {
         (DOCTYPE)

@@ -43,7 +43,7 @@ pub fn code(s: &str) -> AreaCode {
 }
 
 /// The demo data with accounts: `wang.li` reviews 牛佛镇, `zhou.leader` leads the county,
-/// `li.clerk` is the clerk of a village of 大山铺镇.
+/// `li.clerk` is the clerk of a village of 大山铺镇, `an.admin` an administrator.
 pub async fn app() -> App {
     let dir = tempfile::tempdir().unwrap();
     let (url, scratch) = match std::env::var("JINGZHUN_TEST_POSTGRES") {
@@ -78,6 +78,10 @@ pub async fn app() -> App {
     )
     .await
     .unwrap();
+    let admin = Assignment::new(Role::Admin, code("510304"), None, None, false).unwrap();
+    users::add_user(store.as_ref(), "an.admin", "管理员", PASSWORD, admin, "test")
+        .await
+        .unwrap();
     let own = store
         .households_page(&code("510304107"), None, 1)
         .await
