@@ -8,7 +8,12 @@
 //! lead about them: their active household with the lowest number, else (payments) any
 //! household of theirs with the lowest number.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
+use std::hash::{BuildHasher, Hash};
+
+// FxHash: the keys are ID numbers and names from our own database, not chosen by an attacker
+// against this process, and SipHash would cost the rules a third of their time.
+use rustc_hash::{FxBuildHasher, FxHashMap as HashMap, FxHashSet as HashSet};
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
@@ -402,8 +407,10 @@ impl<'a> Registry<'a> {
             .map(|(i, h)| (h.id.as_str(), i))
             .collect();
         let mut members = vec![0u32; data.households.len()];
-        let mut active: HashMap<&str, Vec<usize>> = HashMap::with_capacity(data.persons.len());
-        let mut home: HashMap<&str, usize> = HashMap::with_capacity(data.persons.len());
+        let mut active: HashMap<&str, Vec<usize>> =
+            HashMap::with_capacity_and_hasher(data.persons.len(), FxBuildHasher);
+        let mut home: HashMap<&str, usize> =
+            HashMap::with_capacity_and_hasher(data.persons.len(), FxBuildHasher);
         for (pi, p) in data.persons.iter().enumerate() {
             let Some(&hi) = households.get(p.household_id.as_str()) else {
                 continue;
@@ -493,69 +500,105 @@ pub fn run(
     progress: &mut dyn FnMut(Rule, usize, usize),
 ) -> Outcome {
     let reg = Registry::new(data);
+    let mut rules: Vec<Rule> = params.rules.iter().copied().collect();
+    // The longest first, so that the workers end together.
+    rules.sort_by_key(|r| !matches!(r, Rule::R15 | Rule::R14));
+    let total = rules.len();
+    // The rules are independent: workers take the next rule in turn (one per core, at most
+    // two: this machine's and DuckDB's yardstick's), and results come back here.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let workers = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .clamp(1, 2);
+    let mut by_rule: BTreeMap<Rule, (Vec<Finding>, Vec<String>)> = BTreeMap::new();
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::channel::<(Rule, Vec<Finding>, Vec<String>)>();
+        for _ in 0..workers {
+            let tx = tx.clone();
+            let (reg, rules, next) = (&reg, &rules, &next);
+            scope.spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(rule) = rules.get(i) else { break };
+                    let mut notes = Vec::new();
+                    let mut found = apply(reg, *rule, params, &mut notes);
+                    found.sort_by(|a, b| a.subject_id.cmp(&b.subject_id));
+                    if tx.send((*rule, found, notes)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        progress(rules.first().copied().unwrap_or(Rule::R02), 0, total);
+        for (rule, found, notes) in rx {
+            by_rule.insert(rule, (found, notes));
+            progress(rule, by_rule.len(), total);
+        }
+    });
     let mut out = Outcome::default();
-    let total = params.rules.len();
-    for (i, rule) in params.rules.iter().enumerate() {
-        progress(*rule, i, total);
-        let mut found = match rule {
-            Rule::R02 => r02(&reg),
-            Rule::R03 => person_on_list(&reg, Rule::R03, SourceKind::PublicEmployees, |r| {
-                format!("{} {}", r.text(1), r.text(col::EMPLOYER))
-            }),
-            Rule::R04 => household_of_owner(&reg, Rule::R04, SourceKind::Vehicles, |r| {
-                (r.text(col::VEHICLE_TYPE) == VehicleType::Car.code()).then(|| {
-                    format!(
-                        "{} {} {}",
-                        r.text(col::PLATE),
-                        r.text(col::VEHICLE_TYPE),
-                        r.text(3)
-                    )
-                })
-            }),
-            Rule::R05 => household_of_owner(&reg, Rule::R05, SourceKind::Businesses, |r| {
-                (r.int(col::CAPITAL) >= params.capital_threshold.fen()).then(|| {
-                    format!(
-                        "{} {}",
-                        r.text(col::COMPANY),
-                        Yuan::from_fen(r.int(col::CAPITAL))
-                    )
-                })
-            }),
-            Rule::R06 => household_of_owner(&reg, Rule::R06, SourceKind::UrbanHousing, |r| {
-                Some(format!("{} {}㎡", r.text(col::CITY), r.text(col::AREA_M2)))
-            }),
-            Rule::R07 => person_on_list(&reg, Rule::R07, SourceKind::Deaths, |r| {
-                r.text(col::DEATH_DATE).to_string()
-            }),
-            Rule::R08 => r08(&reg),
-            Rule::R09 => r09(&reg, params, &mut out.notes),
-            Rule::R10 => r10(&reg, params),
-            Rule::R11 => r11(&reg, params),
-            Rule::R12 => r12(&reg),
-            Rule::R13 => r13(&reg),
-            Rule::R14 => r14(&reg),
-            Rule::R15 => r15(&reg),
-        };
-        found.sort_by(|a, b| a.subject_id.cmp(&b.subject_id));
+    for (_, (mut found, mut notes)) in by_rule {
         out.findings.append(&mut found);
+        out.notes.append(&mut notes);
     }
-    progress(
-        params
-            .rules
-            .iter()
-            .next_back()
-            .copied()
-            .unwrap_or(Rule::R15),
-        total,
-        total,
-    );
     out
+}
+
+/// One rule's findings.
+fn apply(
+    reg: &Registry,
+    rule: Rule,
+    params: &CheckParams,
+    notes: &mut Vec<String>,
+) -> Vec<Finding> {
+    match rule {
+        Rule::R02 => r02(reg),
+        Rule::R03 => person_on_list(reg, Rule::R03, SourceKind::PublicEmployees, |r| {
+            format!("{} {}", r.text(1), r.text(col::EMPLOYER))
+        }),
+        Rule::R04 => household_of_owner(reg, Rule::R04, SourceKind::Vehicles, |r| {
+            (r.text(col::VEHICLE_TYPE) == VehicleType::Car.code()).then(|| {
+                format!(
+                    "{} {} {}",
+                    r.text(col::PLATE),
+                    r.text(col::VEHICLE_TYPE),
+                    r.text(3)
+                )
+            })
+        }),
+        Rule::R05 => household_of_owner(reg, Rule::R05, SourceKind::Businesses, |r| {
+            (r.int(col::CAPITAL) >= params.capital_threshold.fen()).then(|| {
+                format!(
+                    "{} {}",
+                    r.text(col::COMPANY),
+                    Yuan::from_fen(r.int(col::CAPITAL))
+                )
+            })
+        }),
+        Rule::R06 => household_of_owner(reg, Rule::R06, SourceKind::UrbanHousing, |r| {
+            Some(format!("{} {}㎡", r.text(col::CITY), r.text(col::AREA_M2)))
+        }),
+        Rule::R07 => person_on_list(reg, Rule::R07, SourceKind::Deaths, |r| {
+            r.text(col::DEATH_DATE).to_string()
+        }),
+        Rule::R08 => r08(reg),
+        Rule::R09 => r09(reg, params, notes),
+        Rule::R10 => r10(reg, params),
+        Rule::R11 => r11(reg, params),
+        Rule::R12 => r12(reg),
+        Rule::R13 => r13(reg),
+        Rule::R14 => r14(reg),
+        Rule::R15 => r15(reg),
+    }
 }
 
 /// R02: an ID number in two or more active households.
 fn r02(reg: &Registry) -> Vec<Finding> {
     let mut out = Vec::new();
-    for id in reg.active.keys() {
+    for (id, rows) in &reg.active {
+        if rows.len() < 2 {
+            continue;
+        }
         let hs = reg.active_households_of(id);
         if hs.len() >= 2 {
             let evidence = hs
@@ -631,7 +674,7 @@ fn household_of_owner(
 /// one.
 fn r08(reg: &Registry) -> Vec<Finding> {
     let cadres = reg.data.source(SourceKind::Cadres);
-    let mut cadre_villages: HashMap<&str, Vec<&SourceRow>> = HashMap::new();
+    let mut cadre_villages: HashMap<&str, Vec<&SourceRow>> = HashMap::default();
     for row in cadres {
         cadre_villages
             .entry(row.text(col::ID))
@@ -847,7 +890,7 @@ fn describe_payment(p: &SourceRow) -> String {
 
 /// R12: paid after the payee's (earliest recorded) death date.
 fn r12(reg: &Registry) -> Vec<Finding> {
-    let mut deaths: HashMap<&str, &SourceRow> = HashMap::new();
+    let mut deaths: HashMap<&str, &SourceRow> = HashMap::default();
     for d in reg.data.source(SourceKind::Deaths) {
         deaths
             .entry(d.text(col::ID))
@@ -879,7 +922,7 @@ fn r12(reg: &Registry) -> Vec<Finding> {
 
 /// R13: every payment but the first of its (payee, program, calendar month).
 fn r13(reg: &Registry) -> Vec<Finding> {
-    let mut groups: HashMap<(&str, &str, &str), Vec<&SourceRow>> = HashMap::new();
+    let mut groups: HashMap<(&str, &str, &str), Vec<&SourceRow>> = HashMap::default();
     for p in reg.data.source(SourceKind::Payments) {
         let month = p.text(col::PAID_ON).get(..7).unwrap_or("");
         groups
@@ -918,7 +961,8 @@ fn r14(reg: &Registry) -> Vec<Finding> {
         Household(usize),
         Outside(&'a str),
     }
-    let mut accounts: HashMap<&str, (HashSet<Home>, Vec<&SourceRow>)> = HashMap::new();
+    // Accounts have a handful of payees: a short list beats a set each.
+    let mut accounts: HashMap<&str, (Vec<Home>, Vec<&SourceRow>)> = HashMap::default();
     for p in reg.data.source(SourceKind::Payments) {
         let payee = p.text(col::PAYEE);
         let home = reg
@@ -926,7 +970,8 @@ fn r14(reg: &Registry) -> Vec<Finding> {
             .get(payee)
             .map_or(Home::Outside(payee), |&h| Home::Household(h));
         let e = accounts.entry(p.text(col::ACCOUNT)).or_default();
-        if e.0.insert(home) {
+        if !e.0.contains(&home) {
+            e.0.push(home);
             e.1.push(p);
         }
     }
@@ -1010,30 +1055,65 @@ fn r15(reg: &Registry) -> Vec<Finding> {
         })
         .collect();
     let mut pairs: BTreeSet<(&str, &str)> = BTreeSet::new();
-    let mut by_birth: HashMap<(&str, NaiveDate), Vec<&PersonFacts>> = HashMap::new();
-    for p in &persons {
-        by_birth.entry((&p.name, p.birth_date)).or_default().push(p);
-    }
-    for bucket in by_birth.values().filter(|b| b.len() > 1) {
-        consider_pairs(&mut pairs, bucket, true);
-    }
-    drop(by_birth);
-    for left_out in 0..3 {
-        let mut buckets: HashMap<(&str, &str, &str), Vec<&PersonFacts>> = HashMap::new();
-        for p in &persons {
-            let id = p.id_number.as_str();
-            if id.len() != 18 || !id.is_ascii() {
-                continue;
-            }
-            let (a, b) = match left_out {
-                0 => (&id[6..12], &id[12..18]),
-                1 => (&id[0..6], &id[12..18]),
-                _ => (&id[0..6], &id[6..12]),
-            };
-            buckets.entry((&p.name, a, b)).or_default().push(p);
+    // Four bucketings: (name, birth date), and (name, two blocks of the ID number) for each
+    // block left out. Each is a sort of (hash of the key, person), then runs of equal keys.
+    let hasher = FxBuildHasher;
+    let key = |p: &PersonFacts, pass: usize| -> Option<u64> {
+        let id = p.id_number.as_str();
+        if pass > 0 && (id.len() != 18 || !id.is_ascii()) {
+            return None;
         }
-        for bucket in buckets.values().filter(|b| b.len() > 1) {
-            consider_pairs(&mut pairs, bucket, false);
+        Some(match pass {
+            0 => hasher.hash_one((&p.name, p.birth_date)),
+            1 => hasher.hash_one((&p.name, &id[6..12], &id[12..18])),
+            2 => hasher.hash_one((&p.name, &id[0..6], &id[12..18])),
+            _ => hasher.hash_one((&p.name, &id[0..6], &id[6..12])),
+        })
+    };
+    let same = |a: &PersonFacts, b: &PersonFacts, pass: usize| -> bool {
+        let (x, y) = (a.id_number.as_str(), b.id_number.as_str());
+        a.name == b.name
+            && match pass {
+                0 => a.birth_date == b.birth_date,
+                1 => x[6..] == y[6..],
+                2 => x[..6] == y[..6] && x[12..] == y[12..],
+                _ => x[..12] == y[..12],
+            }
+    };
+    let mut keyed: Vec<(u64, u32)> = Vec::with_capacity(persons.len());
+    for pass in 0..4 {
+        keyed.clear();
+        keyed.extend(
+            persons
+                .iter()
+                .enumerate()
+                .filter_map(|(i, p)| key(p, pass).map(|k| (k, i as u32))),
+        );
+        keyed.sort_unstable();
+        let mut start = 0;
+        while start < keyed.len() {
+            let mut end = start + 1;
+            while end < keyed.len() && keyed[end].0 == keyed[start].0 {
+                end += 1;
+            }
+            if end - start > 1 {
+                // Equal hashes: group by the key itself (a collision splits into groups).
+                let run: Vec<&PersonFacts> = keyed[start..end]
+                    .iter()
+                    .map(|&(_, i)| persons[i as usize])
+                    .collect();
+                let mut groups: Vec<Vec<&PersonFacts>> = Vec::new();
+                for p in run {
+                    match groups.iter_mut().find(|g| same(g[0], p, pass)) {
+                        Some(g) => g.push(p),
+                        None => groups.push(vec![p]),
+                    }
+                }
+                for g in groups.iter().filter(|g| g.len() > 1) {
+                    consider_pairs(&mut pairs, g, pass == 0);
+                }
+            }
+            start = end;
         }
     }
     let by_id: HashMap<&str, &PersonFacts> =

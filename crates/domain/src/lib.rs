@@ -17,6 +17,7 @@
 //! * [`summary`]: counts by status and poverty incidence.
 //! * [`sources`]: other departments' data: kinds, columns, validation.
 //! * [`checks`]: the cross-check rules R02-R15.
+//! * [`warnings`]: early warnings per village.
 
 pub mod access;
 pub mod area;
@@ -32,6 +33,7 @@ pub mod sources;
 pub mod standards;
 pub mod summary;
 pub mod vocab;
+pub mod warnings;
 
 pub use area::{AreaCode, AreaLevel};
 pub use id_number::IdNumber;

@@ -43,7 +43,9 @@ pub fn mask_id_numbers_in(text: &str) -> String {
             && !chars.get(i + 18).is_some_and(char::is_ascii_digit)
             && !(i > 0 && chars[i - 1].is_ascii_digit());
         if is_id {
-            out.push_str(&mask_id_number(&chars[i..i + 18].iter().collect::<String>()));
+            out.push_str(&mask_id_number(
+                &chars[i..i + 18].iter().collect::<String>(),
+            ));
             i += 18;
         } else {
             out.push(chars[i]);

@@ -29,6 +29,11 @@ pub fn default_poverty_lines() -> Vec<PovertyLine> {
         .collect()
 }
 
+/// The monitoring line (防返贫监测线, domain.md §4): by default 1.5 times the poverty line.
+pub fn monitoring_line_yuan(poverty_line_yuan: i64) -> i64 {
+    poverty_line_yuan * 3 / 2
+}
+
 /// The line for `year` in `area`: the most specific region that covers the area, else the
 /// national line of that year.
 pub fn poverty_line_for<'a>(

@@ -114,8 +114,8 @@ pub async fn run_checks(
             let out = checks::run(&data, &params, &mut |rule, done, total| {
                 let _ = tx.send(CheckProgress::Rule { rule, done, total });
             });
-            // The data are large: free them on this thread, not the caller's.
-            drop(data);
+            // A province's data take a while to free: let another thread do it.
+            std::thread::spawn(move || drop(data));
             (out, params)
         });
         let result = work

@@ -14,6 +14,8 @@ pub struct Dashboard {
     pub ancestors: Vec<jingzhun_domain::area::Area>,
     pub summary: AreaSummary,
     pub profile: AreaProfile,
+    /// Early warnings of the villages within the area, with the villages' names.
+    pub warnings: Vec<(jingzhun_domain::warnings::Warning, String)>,
 }
 
 pub async fn dashboard(store: &dyn Store, code: &AreaCode) -> Result<Dashboard, ServiceError> {
@@ -32,9 +34,41 @@ pub async fn dashboard(store: &dyn Store, code: &AreaCode) -> Result<Dashboard, 
         up = a.parent();
     }
     ancestors.reverse();
+    let warnings = match summary.year {
+        Some(year) => warnings(store, code, year).await?,
+        None => Vec::new(),
+    };
     Ok(Dashboard {
         ancestors,
         summary,
         profile,
+        warnings,
     })
+}
+
+/// The early warnings of the villages within an area for an income year.
+pub async fn warnings(
+    store: &dyn Store,
+    code: &AreaCode,
+    year: i32,
+) -> Result<Vec<(jingzhun_domain::warnings::Warning, String)>, ServiceError> {
+    use jingzhun_domain::standards::{
+        default_poverty_lines, monitoring_line_yuan, poverty_line_for,
+    };
+    use jingzhun_domain::warnings::{WarningThresholds, village_warnings};
+    let Some(line) = poverty_line_for(&default_poverty_lines(), year, code).map(|l| l.yuan) else {
+        return Ok(Vec::new());
+    };
+    let figures = store
+        .village_figures(code, year, monitoring_line_yuan(line) * 100)
+        .await?;
+    let mut out = Vec::new();
+    for w in village_warnings(&figures, WarningThresholds::default()) {
+        let name = store
+            .area(&w.village)
+            .await?
+            .map_or_else(|| w.village.as_str().to_string(), |a| a.name);
+        out.push((w, name));
+    }
+    Ok(out)
 }

@@ -116,14 +116,20 @@ async fn check_villages(
     let Some(col) = village_column(kind) else {
         return Ok(());
     };
-    let named: HashSet<&str> = rows.iter().filter_map(|r| match r.record.cells.get(col) {
-        Some(Cell::Text(code)) => Some(code.as_str()),
-        _ => None,
-    }).collect();
+    let named: HashSet<&str> = rows
+        .iter()
+        .filter_map(|r| match r.record.cells.get(col) {
+            Some(Cell::Text(code)) => Some(code.as_str()),
+            _ => None,
+        })
+        .collect();
     let mut unknown = HashSet::new();
     for code in named {
         let known = match AreaCode::parse(code) {
-            Ok(c) => store.area(&c).await?.is_some_and(|a| a.level == jingzhun_domain::area::AreaLevel::Village),
+            Ok(c) => store
+                .area(&c)
+                .await?
+                .is_some_and(|a| a.level == jingzhun_domain::area::AreaLevel::Village),
             Err(_) => false,
         };
         if !known {
@@ -133,7 +139,10 @@ async fn check_villages(
     if unknown.is_empty() {
         return Ok(());
     }
-    let file = path.file_name().map_or_else(|| kind.file().to_string(), |n| n.to_string_lossy().into_owned());
+    let file = path.file_name().map_or_else(
+        || kind.file().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
     let column = kind.columns()[col].name.to_string();
     let mut report = Report::default();
     for r in rows {

@@ -305,6 +305,15 @@ pub trait Store: Send + Sync + 'static {
     async fn lead(&self, id: i64) -> Result<Option<checks::LeadRecord>>;
     /// Leads whose subject is one of these (ID numbers, household numbers), by rule.
     async fn leads_about(&self, subject_ids: &[String]) -> Result<Vec<checks::LeadRecord>>;
+    /// What the warnings read of each village within an area, for `year`: registered persons
+    /// at its end and the year before's, exited households of that income year whose income is
+    /// below `monitoring_fen` per person, and open leads.
+    async fn village_figures(
+        &self,
+        within: &AreaCode,
+        year: i32,
+        monitoring_fen: i64,
+    ) -> Result<Vec<jingzhun_domain::warnings::VillageFigures>>;
     /// Leads per village, rule and state within an area.
     async fn lead_counts(&self, within: &AreaCode) -> Result<Vec<checks::LeadCount>>;
 

@@ -487,6 +487,50 @@ macro_rules! sql_store {
                 rows.into_iter().map(TryInto::try_into).collect()
             }
 
+            async fn village_figures(
+                &self,
+                within: &AreaCode,
+                year: i32,
+                monitoring_fen: i64,
+            ) -> Result<Vec<$crate::__private::jingzhun_domain::warnings::VillageFigures>> {
+                let (lo, hi) = code_range(within.prefix());
+                let rows: Vec<(String, Option<i64>, Option<i64>, Option<i64>, Option<i64>)> = sqlx::query_as(
+                    "SELECT h.village_code, \
+                       CAST(SUM(CASE WHEN h.status <> 'removed' AND h.identified_year <= $3 \
+                                 AND (h.exit_year IS NULL OR h.exit_year > $3) THEN m.n ELSE 0 END) AS BIGINT), \
+                       CAST(SUM(CASE WHEN h.status <> 'removed' AND h.identified_year <= $3 - 1 \
+                                 AND (h.exit_year IS NULL OR h.exit_year > $3 - 1) THEN m.n ELSE 0 END) AS BIGINT), \
+                       CAST(SUM(CASE WHEN h.status = 'exited' AND h.income_year = $3 \
+                                 AND h.annual_net_income_fen < $4 * m.n THEN 1 ELSE 0 END) AS BIGINT), \
+                       MAX(l.open_leads) \
+                     FROM households h \
+                     JOIN (SELECT household_id, COUNT(*) AS n FROM persons GROUP BY household_id) m \
+                       ON m.household_id = h.household_id \
+                     LEFT JOIN (SELECT village_code, COUNT(*) AS open_leads FROM leads \
+                                WHERE state = 'open' AND village_code BETWEEN $1 AND $2 GROUP BY village_code) l \
+                       ON l.village_code = h.village_code \
+                     WHERE h.village_code BETWEEN $1 AND $2 \
+                     GROUP BY h.village_code ORDER BY h.village_code",
+                )
+                .bind(lo)
+                .bind(hi)
+                .bind(year)
+                .bind(monitoring_fen)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter()
+                    .map(|(v, now, before, below, leads)| {
+                        Ok($crate::__private::jingzhun_domain::warnings::VillageFigures {
+                            village: area_code(&v)?,
+                            registered_persons: now.unwrap_or(0),
+                            registered_persons_before: before.unwrap_or(0),
+                            exited_below_monitoring: below.unwrap_or(0),
+                            open_leads: leads.unwrap_or(0),
+                        })
+                    })
+                    .collect()
+            }
+
             async fn lead_counts(&self, within: &AreaCode) -> Result<Vec<$crate::checks::LeadCount>> {
                 let (lo, hi) = code_range(within.prefix());
                 let rows: Vec<(String, String, String, i64)> = sqlx::query_as(

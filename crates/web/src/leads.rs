@@ -155,7 +155,12 @@ pub struct LeadParams {
 impl LeadParams {
     /// The store query within the account's reach, or what is wrong with the parameters.
     pub fn query(&self, account: &Account) -> Result<LeadQuery, WebError> {
-        let blank = |s: &Option<String>| s.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(String::from);
+        let blank = |s: &Option<String>| {
+            s.as_deref()
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(String::from)
+        };
         let rule = blank(&self.rule)
             .map(|r| {
                 Rule::from_code(&r.to_ascii_uppercase())
@@ -344,7 +349,9 @@ pub async fn start_check(
         let mut jobs = state.checks.jobs.lock().unwrap_or_else(|e| e.into_inner());
         jobs.retain(|_, j| {
             j.lock()
-                .map(|j| j.view.state == "running" || j.started.elapsed() < Duration::from_secs(3600))
+                .map(|j| {
+                    j.view.state == "running" || j.started.elapsed() < Duration::from_secs(3600)
+                })
                 .unwrap_or(false)
         });
         jobs.insert(id, job.clone());
@@ -418,9 +425,14 @@ pub async fn check_job(
 /// The latest check runs (what each compared and found).
 #[utoipa::path(get, path = "/api/v1/checks",
     responses((status = 200, body = Vec<Object>), (status = 401)))]
-pub async fn runs(State(state): State<AppState>, _user: CurrentUser) -> Result<Json<Value>, WebError> {
+pub async fn runs(
+    State(state): State<AppState>,
+    _user: CurrentUser,
+) -> Result<Json<Value>, WebError> {
     let runs = state.store.check_runs(20).await?;
-    Ok(Json(serde_json::to_value(runs).map_err(|e| WebError::Internal(e.to_string()))?))
+    Ok(Json(
+        serde_json::to_value(runs).map_err(|e| WebError::Internal(e.to_string()))?,
+    ))
 }
 
 /// The current copy of each departmental source.
@@ -431,7 +443,9 @@ pub async fn source_list(
     _user: CurrentUser,
 ) -> Result<Json<Value>, WebError> {
     let imports = state.store.source_imports().await?;
-    Ok(Json(serde_json::to_value(imports).map_err(|e| WebError::Internal(e.to_string()))?))
+    Ok(Json(
+        serde_json::to_value(imports).map_err(|e| WebError::Internal(e.to_string()))?,
+    ))
 }
 
 /// Imports a departmental file (CSV or .xlsx; field `file`, optional `force=true`), replacing
@@ -462,7 +476,11 @@ pub async fn upload_source(
             Some("force") => force = field.text().await.is_ok_and(|t| t == "true"),
             Some("file") => {
                 let name = field.file_name().unwrap_or("").to_ascii_lowercase();
-                let ext = if name.ends_with(".xlsx") { "xlsx" } else { "csv" };
+                let ext = if name.ends_with(".xlsx") {
+                    "xlsx"
+                } else {
+                    "csv"
+                };
                 let path = dir.path().join(format!("{}.{ext}", kind.code()));
                 let bytes = field
                     .bytes()
@@ -484,5 +502,7 @@ pub async fn upload_source(
         today,
     };
     let s = sources::import_source(state.store.as_ref(), kind, &path, &opts).await?;
-    Ok(Json(serde_json::to_value(s).map_err(|e| WebError::Internal(e.to_string()))?))
+    Ok(Json(
+        serde_json::to_value(s).map_err(|e| WebError::Internal(e.to_string()))?,
+    ))
 }

@@ -50,12 +50,19 @@ async fn a_reviewer_lists_and_reads_leads_of_its_township_only() {
     assert!(!leads.is_empty());
     assert!(body["total"].as_i64().unwrap() >= leads.len() as i64);
     for l in leads {
-        assert!(l["village_code"].as_str().unwrap().starts_with("510304107"), "{l}");
+        assert!(
+            l["village_code"].as_str().unwrap().starts_with("510304107"),
+            "{l}"
+        );
     }
     let own = open_person_lead(&app, "510304107").await;
     let (status, body, _) = send(&app, get(&format!("/api/v1/leads/{}", own.id), &cookie)).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(body["subject_id"], own.subject_id.as_str(), "a reviewer sees ID numbers");
+    assert_eq!(
+        body["subject_id"],
+        own.subject_id.as_str(),
+        "a reviewer sees ID numbers"
+    );
     assert!(body["evidence"].as_array().is_some_and(|e| !e.is_empty()));
     // Another township's lead does not exist for this account, by API or page.
     let other = open_person_lead(&app, "510304100").await;
@@ -79,7 +86,10 @@ async fn a_leader_sees_leads_masked_and_cannot_verify_them() {
     assert_eq!(status, StatusCode::OK);
     let shown = body["subject_id"].as_str().unwrap();
     assert!(shown.contains('*') && shown != lead.subject_id, "{shown}");
-    assert!(!body.to_string().contains(&lead.subject_id), "no unmasked ID anywhere");
+    assert!(
+        !body.to_string().contains(&lead.subject_id),
+        "no unmasked ID anywhere"
+    );
     let (status, _, _) = send(
         &app,
         post_json(
@@ -98,7 +108,14 @@ async fn a_leader_sees_leads_masked_and_cannot_verify_them() {
 async fn a_clerk_verifies_a_lead_once_with_its_version_and_the_csrf_token() {
     let app = app().await;
     let (cookie, csrf) = login(&app, "li.clerk").await;
-    let village = app.state.store.household(&jingzhun_domain::registry::HouseholdId::parse(&app.other).unwrap()).await.unwrap().unwrap().village_code;
+    let village = app
+        .state
+        .store
+        .household(&jingzhun_domain::registry::HouseholdId::parse(&app.other).unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .village_code;
     let lead = open_person_lead(&app, village.as_str()).await;
     let path = format!("/api/v1/leads/{}/verification", lead.id);
     let body = json!({"outcome": "confirmed", "action": "removal", "note": "入户核实", "version": lead.version});
@@ -118,7 +135,10 @@ async fn a_clerk_verifies_a_lead_once_with_its_version_and_the_csrf_token() {
     let stale = json!({"outcome": "explained", "note": "同名", "version": lead.version - 1});
     let (status, b, _) = send(&app, post_json(&path, &cookie, Some(&csrf), stale)).await;
     assert_eq!(status, StatusCode::CONFLICT, "{b}");
-    assert_eq!(app.state.store.lead(lead.id).await.unwrap().unwrap().state, LeadState::Open);
+    assert_eq!(
+        app.state.store.lead(lead.id).await.unwrap().unwrap().state,
+        LeadState::Open
+    );
     let (status, b, _) = send(&app, post_json(&path, &cookie, Some(&csrf), body.clone())).await;
     assert_eq!(status, StatusCode::OK, "{b}");
     assert_eq!(b["state"], "confirmed");
@@ -129,7 +149,12 @@ async fn a_clerk_verifies_a_lead_once_with_its_version_and_the_csrf_token() {
     let (status, _, _) = send(&app, post_json(&path, &cookie, Some(&csrf), again)).await;
     assert_eq!(status, StatusCode::CONFLICT);
     // The verification is in the audit log.
-    let events = app.state.store.audit_of("lead", &lead.id.to_string()).await.unwrap();
+    let events = app
+        .state
+        .store
+        .audit_of("lead", &lead.id.to_string())
+        .await
+        .unwrap();
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].action, "leads.verify");
     app.finish().await;
@@ -158,10 +183,17 @@ async fn the_lead_page_records_a_verification_through_its_form() {
     let r = call(&app, form(&csrf, "")).await;
     assert_eq!(r.status, StatusCode::OK, "the form again, with the reason");
     assert!(r.text().contains("note"), "{}", r.text());
-    let r = call(&app, form(&csrf, "%E5%90%8C%E5%90%8D%E4%B8%8D%E5%90%8C%E4%BA%BA")).await;
+    let r = call(
+        &app,
+        form(&csrf, "%E5%90%8C%E5%90%8D%E4%B8%8D%E5%90%8C%E4%BA%BA"),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let done = app.state.store.lead(lead.id).await.unwrap().unwrap();
-    assert_eq!((done.state, done.note.as_deref()), (LeadState::Explained, Some("同名不同人")));
+    assert_eq!(
+        (done.state, done.note.as_deref()),
+        (LeadState::Explained, Some("同名不同人"))
+    );
     let list = call(&app, get("/leads?state=explained", &cookie)).await;
     assert_eq!(list.status, StatusCode::OK);
     assert!(list.text().contains(&format!("/leads/{}", lead.id)));
@@ -172,8 +204,16 @@ async fn the_lead_page_records_a_verification_through_its_form() {
 async fn checks_run_for_county_officers_and_sources_are_imported_by_administrators_only() {
     let app = app().await;
     let (cookie, csrf) = login(&app, "wang.li").await;
-    let (status, _, _) = send(&app, post_json("/api/v1/checks", &cookie, Some(&csrf), json!({}))).await;
-    assert_eq!(status, StatusCode::FORBIDDEN, "a township reviewer does not run checks");
+    let (status, _, _) = send(
+        &app,
+        post_json("/api/v1/checks", &cookie, Some(&csrf), json!({})),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "a township reviewer does not run checks"
+    );
     let upload = |cookie: &str, csrf: &str, kind: &str, body: &str| {
         let boundary = "XyZ";
         let data = format!(
@@ -182,37 +222,77 @@ async fn checks_run_for_county_officers_and_sources_are_imported_by_administrato
         Request::post(format!("/api/v1/sources/{kind}"))
             .header(header::COOKIE, cookie)
             .header("x-csrf-token", csrf)
-            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
             .body(Body::from(data))
             .unwrap()
     };
-    let (status, _, _) = send(&app, upload(&cookie, &csrf, "deaths", "id_number,death_date\n")).await;
+    let (status, _, _) = send(
+        &app,
+        upload(&cookie, &csrf, "deaths", "id_number,death_date\n"),
+    )
+    .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 
     let (cookie, csrf) = login(&app, "an.admin").await;
     let before = app.state.store.source_imports().await.unwrap();
-    let deaths_before = before.iter().find(|s| s.kind == SourceKind::Deaths).unwrap().rows;
+    let deaths_before = before
+        .iter()
+        .find(|s| s.kind == SourceKind::Deaths)
+        .unwrap()
+        .rows;
     let (status, body, _) = send(
         &app,
-        upload(&cookie, &csrf, "deaths", "id_number,death_date\n51030419880128039X,2020-01-01\n"),
+        upload(
+            &cookie,
+            &csrf,
+            "deaths",
+            "id_number,death_date\n51030419880128039X,2020-01-01\n",
+        ),
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(body["detail"].as_str().unwrap().contains("deaths.csv:2"), "{body}");
+    assert!(
+        body["detail"].as_str().unwrap().contains("deaths.csv:2"),
+        "{body}"
+    );
     let after = app.state.store.source_imports().await.unwrap();
-    assert_eq!(after.iter().find(|s| s.kind == SourceKind::Deaths).unwrap().rows, deaths_before);
+    assert_eq!(
+        after
+            .iter()
+            .find(|s| s.kind == SourceKind::Deaths)
+            .unwrap()
+            .rows,
+        deaths_before
+    );
     let (status, _, _) = send(&app, upload(&cookie, &csrf, "weather", "a\n")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, body, _) = send(
         &app,
-        upload(&cookie, &csrf, "deaths", "id_number,death_date\n510304198801280398,2020-01-01\n"),
+        upload(
+            &cookie,
+            &csrf,
+            "deaths",
+            "id_number,death_date\n510304198801280398,2020-01-01\n",
+        ),
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["rows"], 1);
 
     // The administrator runs the checks and follows the job to its end.
-    let (status, job, _) = send(&app, post_json("/api/v1/checks", &cookie, Some(&csrf), json!({"rules": "R07,R12"}))).await;
+    let (status, job, _) = send(
+        &app,
+        post_json(
+            "/api/v1/checks",
+            &cookie,
+            Some(&csrf),
+            json!({"rules": "R07,R12"}),
+        ),
+    )
+    .await;
     assert_eq!(status, StatusCode::ACCEPTED, "{job}");
     let id = job["id"].as_str().unwrap().to_string();
     let mut view = job;

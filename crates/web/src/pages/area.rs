@@ -8,6 +8,7 @@ use std::sync::Arc;
 use axum::extract::{Path, Query, State};
 use jingzhun_domain::area::{AreaCode, AreaLevel};
 use jingzhun_domain::vocab::{HouseholdStatus, Vocabulary};
+use jingzhun_domain::warnings::WarningKind;
 use jingzhun_service::dashboard::{Dashboard, dashboard};
 use jingzhun_service::today_in_china;
 use jingzhun_store::Store;
@@ -223,6 +224,29 @@ async fn render(state: &AppState, ctx: &Ctx, code: AreaCode) -> Result<Markup, P
                             span.inc.inc-0 { "< 1%" } span.inc.inc-1 { "1–3%" } span.inc.inc-2 { "3–10%" } span.inc.inc-3 { "≥ 10%" }
                         }
                     }
+                }
+            }
+            section.panel #warnings {
+                h2 { (l.t("预警", "Early warnings")) " " small.muted { (d.warnings.len()) } }
+                @if d.warnings.is_empty() {
+                    p.muted { (l.t("本地区各村暂无预警。", "No warnings for the villages of this area.")) }
+                } @else {
+                    div.scroll { table #warnings-table {
+                        tr { th { (l.t("村", "Village")) } th { (l.t("预警", "Warning")) } th.num { (l.t("数值", "Figure")) } }
+                        @for (w, name) in &d.warnings {
+                            tr.warn {
+                                td { a href={ "/areas/" (w.village.prefix()) } { (name) } }
+                                td { (l.v(w.kind)) }
+                                td.num {
+                                    @match w.kind {
+                                        WarningKind::NotFalling => { (l.int(w.before.unwrap_or(0))) " → " a href=(list_link(&w.village, "&status=registered")) { (l.int(w.value)) } " " (l.t("人", "persons")) }
+                                        WarningKind::UnmonitoredRisk => { a href=(list_link(&w.village, "&status=exited&sort=income")) { (l.int(w.value)) } " " (l.t("户", "households")) }
+                                        WarningKind::LeadsAccumulating => { a href="/leads?state=open" { (l.int(w.value)) } " " (l.t("条", "leads")) }
+                                    }
+                                }
+                            }
+                        }
+                    } }
                 }
             }
             @if is_village {

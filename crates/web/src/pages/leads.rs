@@ -104,7 +104,11 @@ pub async fn detail(
     Ok(detail_page(&ctx, &lead, None))
 }
 
-fn detail_page(ctx: &Ctx, lead: &jingzhun_store::checks::LeadRecord, problem: Option<String>) -> Markup {
+fn detail_page(
+    ctx: &Ctx,
+    lead: &jingzhun_store::checks::LeadRecord,
+    problem: Option<String>,
+) -> Markup {
     let l = ctx.lang;
     let v = lead_view(lead, sees_ids(&ctx.user.account, lead));
     let (desc_zh, desc_en) = lead.rule.description();

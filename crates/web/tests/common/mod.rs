@@ -79,9 +79,16 @@ pub async fn app() -> App {
     .await
     .unwrap();
     let admin = Assignment::new(Role::Admin, code("510304"), None, None, false).unwrap();
-    users::add_user(store.as_ref(), "an.admin", "管理员", PASSWORD, admin, "test")
-        .await
-        .unwrap();
+    users::add_user(
+        store.as_ref(),
+        "an.admin",
+        "管理员",
+        PASSWORD,
+        admin,
+        "test",
+    )
+    .await
+    .unwrap();
     let own = store
         .households_page(&code("510304107"), None, 1)
         .await

@@ -1,0 +1,130 @@
+//! Early warnings per village (domain.md §7, issue 5): poverty not falling or rising from last
+//! year (不降反升, seed 001), exited households below the monitoring line that are not monitored,
+//! and leads piling up unverified. Pure: figures in, warnings out.
+
+use serde::Serialize;
+
+use crate::area::AreaCode;
+use crate::vocab::{Vocabulary, vocabulary};
+
+vocabulary! {
+    /// What a warning is about.
+    WarningKind {
+        NotFalling = ("not_falling", "在册贫困人口不降反升", "Registered poor not falling"),
+        UnmonitoredRisk = ("unmonitored_risk", "收入低于监测线的脱贫户未纳入监测", "Exited households below the monitoring line, not monitored"),
+        LeadsAccumulating = ("leads_accumulating", "比对疑点积压未核实", "Leads piling up unverified"),
+    }
+}
+
+/// What the warnings read of a village.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VillageFigures {
+    pub village: AreaCode,
+    /// Members of households registered and not exited at the end of the year (from the years
+    /// of identification and exit; removed households are left out).
+    pub registered_persons: i64,
+    /// The same at the end of the year before.
+    pub registered_persons_before: i64,
+    /// Exited households whose per-capita income of the year is below the monitoring line.
+    pub exited_below_monitoring: i64,
+    pub open_leads: i64,
+}
+
+/// Thresholds (data, not code: domain.md says every number is a default).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct WarningThresholds {
+    /// Open leads in a village from which they count as piling up.
+    pub open_leads: i64,
+}
+
+impl Default for WarningThresholds {
+    fn default() -> Self {
+        WarningThresholds { open_leads: 10 }
+    }
+}
+
+/// A warning about a village, with the figure behind it (and the figure of the year before).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Warning {
+    pub village: AreaCode,
+    pub kind: WarningKind,
+    pub value: i64,
+    pub before: Option<i64>,
+}
+
+/// The warnings of each village, village by village.
+pub fn village_warnings(figures: &[VillageFigures], t: WarningThresholds) -> Vec<Warning> {
+    let mut out = Vec::new();
+    for f in figures {
+        if f.registered_persons > 0 && f.registered_persons >= f.registered_persons_before {
+            out.push(Warning {
+                village: f.village,
+                kind: WarningKind::NotFalling,
+                value: f.registered_persons,
+                before: Some(f.registered_persons_before),
+            });
+        }
+        if f.exited_below_monitoring > 0 {
+            out.push(Warning {
+                village: f.village,
+                kind: WarningKind::UnmonitoredRisk,
+                value: f.exited_below_monitoring,
+                before: None,
+            });
+        }
+        if f.open_leads >= t.open_leads {
+            out.push(Warning {
+                village: f.village,
+                kind: WarningKind::LeadsAccumulating,
+                value: f.open_leads,
+                before: None,
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fig(reg: i64, before: i64, below: i64, leads: i64) -> VillageFigures {
+        VillageFigures {
+            village: AreaCode::parse("510304100201").unwrap(),
+            registered_persons: reg,
+            registered_persons_before: before,
+            exited_below_monitoring: below,
+            open_leads: leads,
+        }
+    }
+
+    fn kinds(f: VillageFigures) -> Vec<WarningKind> {
+        village_warnings(&[f], WarningThresholds::default())
+            .into_iter()
+            .map(|w| w.kind)
+            .collect()
+    }
+
+    #[test]
+    fn poverty_that_stays_or_rises_is_a_warning_and_falling_or_none_is_not() {
+        assert_eq!(kinds(fig(30, 30, 0, 0)), vec![WarningKind::NotFalling]);
+        assert_eq!(kinds(fig(31, 30, 0, 0)), vec![WarningKind::NotFalling]);
+        assert!(kinds(fig(29, 30, 0, 0)).is_empty());
+        assert!(
+            kinds(fig(0, 0, 0, 0)).is_empty(),
+            "no poor left is no warning"
+        );
+    }
+
+    #[test]
+    fn unmonitored_risk_and_leads_from_their_thresholds() {
+        assert_eq!(kinds(fig(0, 5, 1, 0)), vec![WarningKind::UnmonitoredRisk]);
+        assert!(kinds(fig(0, 5, 0, 9)).is_empty());
+        assert_eq!(
+            kinds(fig(0, 5, 0, 10)),
+            vec![WarningKind::LeadsAccumulating]
+        );
+        let w = village_warnings(&[fig(0, 5, 0, 3)], WarningThresholds { open_leads: 3 });
+        assert_eq!((w[0].kind, w[0].value), (WarningKind::LeadsAccumulating, 3));
+    }
+}
