@@ -398,3 +398,83 @@ fn accounts_are_managed_from_the_command_line_with_passwords_on_stdin() {
     assert!(jingzhun(&db, &["user", "passwd", "nobody"]).status.code() == Some(1));
     assert!(jingzhun(&db, &["audit", "verify"]).status.success());
 }
+
+#[test]
+fn sources_import_all_or_nothing_and_check_writes_findings_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    assert!(jingzhun(&db, &["demo", "--no-serve"]).status.success());
+    // A bad row: exit 3, the report next to the input, nothing replaced.
+    let bad = dir.path().join("deaths.csv");
+    std::fs::write(
+        &bad,
+        "id_number,death_date\n51030419880128039X,2020-01-01\n",
+    )
+    .unwrap();
+    let out = jingzhun(&db, &["import", "source", "deaths", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("deaths.csv:2"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(
+        dir.path().join("deaths.csv.txt").exists(),
+        "the report as text"
+    );
+    assert!(
+        dir.path().join("deaths.csv.csv").exists(),
+        "the report as CSV"
+    );
+    let out = jingzhun(&db, &["import", "source", "weather", bad.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("unknown source"),
+        "{}",
+        text(&out.stderr)
+    );
+    // A good file replaces the copy; the same file again exits 4.
+    std::fs::write(
+        &bad,
+        "id_number,death_date\n510304198801280398,2020-01-01\n",
+    )
+    .unwrap();
+    let out = jingzhun(
+        &db,
+        &["import", "source", "死亡人口", bad.to_str().unwrap()],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("imported 1 rows of deaths"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = jingzhun(&db, &["import", "source", "deaths", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(4));
+    // The check writes findings.csv in the interchange format.
+    let findings = dir.path().join("findings.csv");
+    let out = jingzhun(
+        &db,
+        &[
+            "check",
+            "--rules",
+            "R11,R04",
+            "--out",
+            findings.to_str().unwrap(),
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("R11"), "{}", text(&out.stdout));
+    let csv = std::fs::read_to_string(&findings).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("rule,subject_kind,subject_id,village_code,detail")
+    );
+    let rules: Vec<&str> = lines.map(|l| &l[..3]).collect();
+    assert!(!rules.is_empty());
+    assert!(rules.windows(2).all(|w| w[0] <= w[1]), "sorted by rule");
+    assert!(rules.iter().all(|r| *r == "R04" || *r == "R11"));
+    let out = jingzhun(&db, &["check", "--rules", "R01"]);
+    assert!(!out.status.success());
+}

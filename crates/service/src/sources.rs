@@ -73,7 +73,12 @@ pub async fn import_source(
             .await
             .map_err(|e| ServiceError::Invalid(format!("reading stopped: {e}")))??
     };
-    check_villages(store, kind, path, &rows).await?;
+    let (rows, mut report) = rows;
+    check_villages(store, kind, path, &rows, &mut report).await?;
+    if !report.is_empty() {
+        report.errors.sort_by_key(|e| e.line);
+        return Err(ServiceError::Rejected(report));
+    }
     let mut tx = store.begin().await?;
     let import_id = tx
         .begin_import(&NewImport {
@@ -106,12 +111,13 @@ pub async fn import_source(
     })
 }
 
-/// Refuses rows naming a village the platform does not know (cadres), each reported.
+/// Reports rows naming a village the platform does not know (cadres).
 async fn check_villages(
     store: &dyn Store,
     kind: SourceKind,
     path: &Path,
     rows: &[SourceRow],
+    report: &mut Report,
 ) -> Result<(), ServiceError> {
     let Some(col) = village_column(kind) else {
         return Ok(());
@@ -144,7 +150,6 @@ async fn check_villages(
         |n| n.to_string_lossy().into_owned(),
     );
     let column = kind.columns()[col].name.to_string();
-    let mut report = Report::default();
     for r in rows {
         if let Some(Cell::Text(code)) = r.record.cells.get(col)
             && unknown.contains(code)
@@ -158,15 +163,16 @@ async fn check_villages(
             });
         }
     }
-    Err(ServiceError::Rejected(report))
+    Ok(())
 }
 
-/// Reads a whole source file into rows, or the report of every bad row.
+/// Reads a whole source file into its good rows and the report of every bad one (an unreadable
+/// file or header is an error at once).
 fn read_source(
     kind: SourceKind,
     path: &Path,
     opts: &SourceImportOptions,
-) -> Result<Vec<SourceRow>, ServiceError> {
+) -> Result<(Vec<SourceRow>, Report), ServiceError> {
     let file = path.file_name().map_or_else(
         || kind.file().to_string(),
         |n| n.to_string_lossy().into_owned(),
@@ -202,7 +208,7 @@ struct Read {
 }
 
 impl SheetVisitor for Read {
-    type Output = Result<Vec<SourceRow>, ServiceError>;
+    type Output = Result<(Vec<SourceRow>, Report), ServiceError>;
 
     fn visit<S: SheetSpec<Field = usize, Record = SourceRecord>>(self) -> Self::Output {
         let mut reader = SheetReader::<S, _>::open(self.source, self.today, self.ignore_unknown)
@@ -215,10 +221,6 @@ impl SheetVisitor for Read {
                 Err(errors) => errors.into_iter().for_each(|e: ImportError| report.push(e)),
             }
         }
-        if report.is_empty() {
-            Ok(rows)
-        } else {
-            Err(ServiceError::Rejected(report))
-        }
+        Ok((rows, report))
     }
 }

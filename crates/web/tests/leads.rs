@@ -320,3 +320,28 @@ async fn checks_run_for_county_officers_and_sources_are_imported_by_administrato
     }
     app.finish().await;
 }
+
+#[tokio::test]
+async fn the_dashboard_warns_of_villages_whose_figures_call_for_it() {
+    let app = app().await;
+    let (cookie, _) = login(&app, "zhou.leader").await;
+    let page = call(&app, get("/areas/510304", &cookie)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let html = page.text();
+    assert!(html.contains("id=\"warnings\""), "the warnings panel");
+    // The demo's incomes put some exited households below the monitoring line.
+    let warnings =
+        jingzhun_service::dashboard::warnings(app.state.store.as_ref(), &code("510304"), 2020)
+            .await
+            .unwrap();
+    assert!(
+        warnings
+            .iter()
+            .any(|(w, _)| w.kind == jingzhun_domain::warnings::WarningKind::UnmonitoredRisk),
+        "{warnings:?}"
+    );
+    let (first, name) = &warnings[0];
+    assert!(first.village.as_str().starts_with("510304"));
+    assert!(html.contains("id=\"warnings-table\"") && html.contains(name.as_str()));
+    app.finish().await;
+}
