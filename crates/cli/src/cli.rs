@@ -164,15 +164,8 @@ pub struct ImportSourceArgs {
     /// The source: its code (vehicles...) or Chinese name (机动车登记...).
     pub kind: String,
     pub path: PathBuf,
-    /// Import even if the same file was imported before.
-    #[arg(long)]
-    pub force: bool,
-    /// Ignore columns the format does not define (default: refuse them).
-    #[arg(long)]
-    pub ignore_unknown_columns: bool,
-    /// Where to write the error report (PREFIX.txt and PREFIX.csv); default next to the input.
-    #[arg(long)]
-    pub report: Option<PathBuf>,
+    #[command(flatten)]
+    pub flags: ImportFlags,
 }
 
 #[derive(Debug, Args)]
@@ -195,6 +188,13 @@ pub struct CheckArgs {
 #[derive(Debug, Args)]
 pub struct ImportRegistryArgs {
     pub path: PathBuf,
+    #[command(flatten)]
+    pub flags: ImportFlags,
+}
+
+/// What every import takes.
+#[derive(Debug, Args)]
+pub struct ImportFlags {
     /// Import even if the same file was imported before.
     #[arg(long)]
     pub force: bool,
@@ -542,8 +542,8 @@ async fn import(store: &dyn Store, args: ImportRegistryArgs) -> Result<ExitCode>
     let opts = ImportOptions {
         within: None,
         actor: actor(),
-        force: args.force,
-        ignore_unknown_columns: args.ignore_unknown_columns,
+        force: args.flags.force,
+        ignore_unknown_columns: args.flags.ignore_unknown_columns,
         today: today_in_china(),
     };
     let progress = |p: &Progress| match p {
@@ -555,6 +555,7 @@ async fn import(store: &dyn Store, args: ImportRegistryArgs) -> Result<ExitCode>
     };
     let result = import_registry(store, &source, &opts, &progress).await;
     let report_base = args
+        .flags
         .report
         .clone()
         .unwrap_or_else(|| default_report_base(&args.path));
@@ -614,8 +615,8 @@ async fn import_source(store: &dyn Store, args: ImportSourceArgs) -> Result<Exit
     })?;
     let opts = sources::SourceImportOptions {
         actor: actor(),
-        force: args.force,
-        ignore_unknown_columns: args.ignore_unknown_columns,
+        force: args.flags.force,
+        ignore_unknown_columns: args.flags.ignore_unknown_columns,
         today: today_in_china(),
     };
     let result = sources::import_source(store, kind, &args.path, &opts).await;
@@ -627,6 +628,7 @@ async fn import_source(store: &dyn Store, args: ImportSourceArgs) -> Result<Exit
         return Ok(ExitCode::from(EXIT_DUPLICATE));
     }
     let base = args
+        .flags
         .report
         .clone()
         .unwrap_or_else(|| default_report_base(&args.path));

@@ -137,15 +137,7 @@ macro_rules! sql_store {
                     if within.is_empty() {
                         return Ok(Vec::new());
                     }
-                    b.push(" AND (");
-                    for (i, area) in within.iter().enumerate() {
-                        let (lo, hi) = code_range(area.prefix());
-                        if i > 0 {
-                            b.push(" OR ");
-                        }
-                        b.push("village_code BETWEEN ").push_bind(lo).push(" AND ").push_bind(hi);
-                    }
-                    b.push(")");
+                    __push_within(&mut b, within);
                 }
                 if let Some(status) = q.status {
                     b.push(" AND status = ").push_bind(status.code());
@@ -756,12 +748,7 @@ macro_rules! sql_store {
                     }
                     b.push(")");
                     if let Some(within) = within {
-                        b.push(" AND (1 = 0");
-                        for area in within {
-                            let (lo, hi) = code_range(area.prefix());
-                            b.push(" OR village_code BETWEEN ").push_bind(lo).push(" AND ").push_bind(hi);
-                        }
-                        b.push(")");
+                        __push_within(&mut b, within);
                     }
                     b.build().execute(&mut *self.tx).await?;
                 }
@@ -851,6 +838,17 @@ macro_rules! sql_store {
             }
         }
 
+        /// ` AND (village_code BETWEEN .. OR ...)` for areas (nothing for none: the caller has
+        /// already answered an empty list).
+        fn __push_within(b: &mut QueryBuilder<'_, $db>, within: &[AreaCode]) {
+            b.push(" AND (1 = 0");
+            for area in within {
+                let (lo, hi) = code_range(area.prefix());
+                b.push(" OR village_code BETWEEN ").push_bind(lo).push(" AND ").push_bind(hi);
+            }
+            b.push(")");
+        }
+
         /// Adds the WHERE clause of a lead query; `false` when it can match nothing.
         fn __lead_filter(b: &mut QueryBuilder<'_, $db>, q: &$crate::checks::LeadQuery) -> bool {
             b.push(" WHERE 1 = 1");
@@ -858,15 +856,7 @@ macro_rules! sql_store {
                 if within.is_empty() {
                     return false;
                 }
-                b.push(" AND (");
-                for (i, area) in within.iter().enumerate() {
-                    let (lo, hi) = code_range(area.prefix());
-                    if i > 0 {
-                        b.push(" OR ");
-                    }
-                    b.push("village_code BETWEEN ").push_bind(lo).push(" AND ").push_bind(hi);
-                }
-                b.push(")");
+                __push_within(b, within);
             }
             if let Some(rule) = q.rule {
                 b.push(" AND rule = ").push_bind(rule.code());

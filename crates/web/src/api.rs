@@ -290,6 +290,11 @@ async fn household(
         crate::search::household_in_reach(state.store.as_ref(), &user.account, &id, today).await?;
     let unmasked = user.account.sees_personal_data(&h.village_code, today);
     let members = state.store.persons_of(std::slice::from_ref(&id)).await?;
+    let mut subjects: Vec<String> = members
+        .iter()
+        .map(|p| p.id_number.as_str().to_string())
+        .collect();
+    subjects.push(id.as_str().to_string());
     let mut hv = serde_json::to_value(&h).map_err(|e| WebError::Internal(e.to_string()))?;
     if !unmasked && let Some(p) = h.phone.as_ref() {
         hv["phone"] = Value::String(mask_phone(p.as_str()));
@@ -305,6 +310,16 @@ async fn household(
         })
         .collect();
     hv["members"] = Value::Array(members);
+    // Leads about the household or its members (a death match marks a member pending).
+    let leads = state.store.leads_about(&subjects).await?;
+    hv["leads"] = Value::Array(
+        leads
+            .iter()
+            .map(|l| {
+                serde_json::to_value(crate::leads::lead_view(l, unmasked)).unwrap_or(Value::Null)
+            })
+            .collect(),
+    );
     // History: the import that last wrote the household, and the audited events about it.
     let import = state.store.household_import(&id).await?;
     let events = state.store.audit_of("household", id.as_str()).await?;

@@ -345,3 +345,61 @@ async fn the_dashboard_warns_of_villages_whose_figures_call_for_it() {
     assert!(html.contains("id=\"warnings-table\"") && html.contains(name.as_str()));
     app.finish().await;
 }
+
+#[tokio::test]
+async fn a_death_match_marks_the_member_pending_on_the_household_page_without_changing_it() {
+    let app = app().await;
+    let (cookie, _) = login(&app, "an.admin").await;
+    let q = LeadQuery {
+        rule: Some(jingzhun_domain::checks::Rule::R07),
+        state: Some(LeadState::Open),
+        limit: 1,
+        ..LeadQuery::default()
+    };
+    let lead = app.state.store.leads(&q).await.unwrap().remove(0);
+    let found = app
+        .state
+        .store
+        .search_households(&jingzhun_store::HouseholdQuery {
+            text: Some(lead.subject_id.clone()),
+            limit: 5,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let household = found[0].household_id.to_string();
+    let page = call(&app, get(&format!("/households/{household}"), &cookie)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.text().contains("死亡待核实"),
+        "the member is marked pending"
+    );
+    assert!(page.text().contains(&format!("/leads/{}", lead.id)));
+    let (status, body, _) = send(
+        &app,
+        get(&format!("/api/v1/households/{household}"), &cookie),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        body["leads"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["rule"] == "R07"),
+        "{body}"
+    );
+    // Marked, not changed: the household keeps its status and the member stays.
+    let members = app
+        .state
+        .store
+        .persons_of(&[found[0].household_id.clone()])
+        .await
+        .unwrap();
+    assert!(
+        members
+            .iter()
+            .any(|m| m.id_number.as_str() == lead.subject_id)
+    );
+    app.finish().await;
+}

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use axum::extract::{Path, Query, State};
 use jingzhun_domain::area::AreaCode;
+use jingzhun_domain::checks::{LeadState, Rule};
 use jingzhun_domain::mask::{mask_id_number, mask_phone};
 use jingzhun_domain::registry::{HouseholdId, Person};
 use jingzhun_domain::vocab::{Cause, Gap, HouseholdStatus, Relation, Vocabulary};
@@ -162,7 +163,9 @@ pub async fn list(
     ))
 }
 
-fn member_row(ctx: &Ctx, p: &Person, unmasked: bool) -> Markup {
+/// A member's row; `pending_death`: a death list names them and nobody has verified it yet (the
+/// record is marked, never changed, on a lead alone).
+fn member_row(ctx: &Ctx, p: &Person, unmasked: bool, pending_death: bool) -> Markup {
     let l = ctx.lang;
     let yes_no = |b: Option<bool>| match b {
         Some(true) => l.t("是", "yes"),
@@ -176,7 +179,8 @@ fn member_row(ctx: &Ctx, p: &Person, unmasked: bool) -> Markup {
     };
     html! {
         tr {
-            td { (p.name) @if p.deceased_on.is_some() { " " span.muted { (l.t("（已故）", "(deceased)")) } } }
+            td { (p.name) @if p.deceased_on.is_some() { " " span.muted { (l.t("（已故）", "(deceased)")) } }
+                @if pending_death { " " span.badge.warn title=(l.t("死亡人口名单中有此人，待核实", "On a death list; awaiting verification")) { (l.t("死亡待核实", "death pending verification")) } } }
             td { (l.v(p.relation)) }
             td { (l.v(p.gender)) }
             td.id { (id) }
@@ -204,6 +208,18 @@ pub async fn detail(
     let import = state.store.household_import(&id).await?;
     let history = state.store.audit_of("household", id.as_str()).await?;
     let village = state.store.area(&h.village_code).await?;
+    // Leads about the household or its members (all in this village, so within reach).
+    let mut subjects: Vec<String> = members
+        .iter()
+        .map(|m| m.id_number.as_str().to_string())
+        .collect();
+    subjects.push(id.as_str().to_string());
+    let leads = state.store.leads_about(&subjects).await?;
+    let pending_death: std::collections::HashSet<&str> = leads
+        .iter()
+        .filter(|l| l.rule == Rule::R07 && l.state == LeadState::Open)
+        .map(|l| l.subject_id.as_str())
+        .collect();
     let phone = h.phone.as_ref().map(|p| {
         if unmasked {
             p.as_str().to_string()
@@ -234,7 +250,11 @@ pub async fn detail(
                     }
                     dt { (l.t("住房安全", "Safe housing")) } dd { (if h.housing_safe { l.t("是", "yes") } else { l.t("否", "no") }) }
                     dt { (l.t("饮水安全", "Safe water")) } dd { (if h.water_safe { l.t("是", "yes") } else { l.t("否", "no") }) }
-                    dt { (l.t("家庭年人均纯收入", "Net income per person")) } dd { (l.money(h.annual_net_income)) " (" (h.income_year) ")" }
+                    dt { (l.t("家庭年纯收入", "Household net income")) } dd { (l.money(h.annual_net_income)) " (" (h.income_year) ")" }
+                    @if !members.is_empty() {
+                        dt { (l.t("人均纯收入", "Net income per person")) }
+                        dd { (l.money(jingzhun_domain::money::Yuan::from_fen(h.annual_net_income.fen() / members.len() as i64))) }
+                    }
                     dt { (l.t("联系电话", "Phone")) } dd { (phone.as_deref().unwrap_or("—")) }
                     dt { (l.t("村民小组", "Group")) } dd { (h.group_name.as_deref().unwrap_or("—")) }
                     @if let Some(r) = h.removal_reason { dt { (l.t("清退原因", "Removal reason")) } dd { (l.v(r)) } }
@@ -247,8 +267,17 @@ pub async fn detail(
                     th { (l.t("身份证号", "ID number")) } th { (l.t("出生日期", "Born")) } th { (l.t("健康状况", "Health")) }
                     th { (l.t("在校生状况", "Schooling")) } th { (l.t("基本医保", "Medical insurance")) } th { (l.t("低保", "Dibao")) }
                 }
-                @for m in &members { (member_row(&ctx, m, unmasked)) }
+                @for m in &members { (member_row(&ctx, m, unmasked, pending_death.contains(m.id_number.as_str()))) }
             } }
+            @if !leads.is_empty() {
+                h2 { (l.t("比对疑点", "Cross-check leads")) }
+                ul #household-leads {
+                    @for lead in &leads {
+                        li { a href={ "/leads/" (lead.id) } { (lead.rule.code()) " " (l.t(lead.rule.zh(), lead.rule.en())) }
+                            " · " (l.t(lead.state.zh(), lead.state.en())) }
+                    }
+                }
+            }
             h2 { (l.t("记录", "History")) }
             ul #history {
                 @if let Some(i) = &import {
