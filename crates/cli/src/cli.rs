@@ -183,6 +183,9 @@ pub struct CheckArgs {
     /// year in the registry.
     #[arg(long)]
     pub year: Option<i32>,
+    /// R05's business capital threshold in yuan (default 100000).
+    #[arg(long)]
+    pub capital_threshold: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -658,7 +661,18 @@ async fn check(store: &dyn Store, args: CheckArgs) -> Result<()> {
             .map(|a| vec![a]),
         rules: args.rules.as_deref().map(checks::parse_rules).transpose()?,
         year: args.year,
-        capital_threshold: None,
+        capital_threshold: args
+            .capital_threshold
+            .as_deref()
+            .map(|t| {
+                jingzhun_domain::money::Yuan::parse(t)
+                    .ok()
+                    .filter(|y| y.fen() >= 0)
+                    .ok_or_else(|| {
+                        anyhow::anyhow!("--capital-threshold: not an amount in yuan: {t:?}")
+                    })
+            })
+            .transpose()?,
     };
     let s = checks::run_checks(store, &opts, &|p| {
         if let checks::CheckProgress::Rule { rule, done, total } = p {

@@ -477,4 +477,10 @@ fn sources_import_all_or_nothing_and_check_writes_findings_csv() {
     assert!(rules.iter().all(|r| *r == "R04" || *r == "R11"));
     let out = jingzhun(&db, &["check", "--rules", "R01"]);
     assert!(!out.status.success());
+    let out = jingzhun(
+        &db,
+        &["check", "--rules", "R05", "--capital-threshold", "lots"],
+    );
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("capital-threshold"));
 }
