@@ -109,7 +109,8 @@ pub async fn run_checks(
     let loaded = started.elapsed();
 
     let (outcome, params) = {
-        let (tx, rx) = std::sync::mpsc::channel::<CheckProgress>();
+        // Progress reaches the caller as each rule ends, while the rules run.
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<CheckProgress>();
         let work = tokio::task::spawn_blocking(move || {
             let out = checks::run(&data, &params, &mut |rule, done, total| {
                 let _ = tx.send(CheckProgress::Rule { rule, done, total });
@@ -118,13 +119,17 @@ pub async fn run_checks(
             std::thread::spawn(move || drop(data));
             (out, params)
         });
-        let result = work
-            .await
-            .map_err(|e| ServiceError::Invalid(format!("the checks stopped: {e}")))?;
-        for p in rx.try_iter() {
+        tokio::pin!(work);
+        let result = loop {
+            tokio::select! {
+                Some(p) = rx.recv() => progress(&p),
+                r = &mut work => break r,
+            }
+        };
+        while let Ok(p) = rx.try_recv() {
             progress(&p);
         }
-        result
+        result.map_err(|e| ServiceError::Invalid(format!("the checks stopped: {e}")))?
     };
     let ruled = started.elapsed();
     let mut findings = outcome.findings;
