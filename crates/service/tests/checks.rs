@@ -30,6 +30,13 @@ fn source_opts(force: bool) -> SourceImportOptions {
     }
 }
 
+fn every_rule() -> CheckOptions {
+    CheckOptions {
+        actor: "test".into(),
+        ..Default::default()
+    }
+}
+
 #[tokio::test]
 async fn a_generated_registry_and_its_sources_give_leads_of_every_planted_kind() {
     for db in each_backend().await {
@@ -87,16 +94,25 @@ async fn a_generated_registry_and_its_sources_give_leads_of_every_planted_kind()
             db.name
         );
 
-        let first = run_checks(
-            store,
-            &CheckOptions {
-                actor: "test".into(),
-                ..Default::default()
-            },
-            &|_| {},
-        )
+        let seen = std::sync::Mutex::new(Vec::new());
+        let first = run_checks(store, &every_rule(), &|p| {
+            seen.lock().unwrap().push(serde_json::to_value(p).unwrap())
+        })
         .await
         .unwrap();
+        let seen = seen.into_inner().unwrap();
+        assert_eq!(seen.first().unwrap()["phase"], "loading");
+        assert_eq!(seen.last().unwrap()["phase"], "saving");
+        let rules_done: Vec<i64> = seen
+            .iter()
+            .filter(|p| p["phase"] == "rule")
+            .map(|p| p["done"].as_i64().unwrap())
+            .collect();
+        assert_eq!(
+            rules_done,
+            (0..=14).collect::<Vec<_>>(),
+            "progress after every rule"
+        );
         assert_eq!(first.year, 2020);
         let rules: std::collections::BTreeSet<Rule> =
             first.findings.iter().map(|f| f.rule).collect();
@@ -118,16 +134,7 @@ async fn a_generated_registry_and_its_sources_give_leads_of_every_planted_kind()
         }
         assert_eq!(first.comparison.new_leads, first.comparison.findings);
         // Nothing changed: the second run finds the same leads, still open.
-        let second = run_checks(
-            store,
-            &CheckOptions {
-                actor: "test".into(),
-                ..Default::default()
-            },
-            &|_| {},
-        )
-        .await
-        .unwrap();
+        let second = run_checks(store, &every_rule(), &|_| {}).await.unwrap();
         assert_eq!(
             (
                 second.comparison.new_leads,
