@@ -108,14 +108,7 @@ async fn a_leader_sees_leads_masked_and_cannot_verify_them() {
 async fn a_clerk_verifies_a_lead_once_with_its_version_and_the_csrf_token() {
     let app = app().await;
     let (cookie, csrf) = login(&app, "li.clerk").await;
-    let village = app
-        .state
-        .store
-        .household(&jingzhun_domain::registry::HouseholdId::parse(&app.other).unwrap())
-        .await
-        .unwrap()
-        .unwrap()
-        .village_code;
+    let village = app.other_village;
     let lead = open_person_lead(&app, village.as_str()).await;
     let path = format!("/api/v1/leads/{}/verification", lead.id);
     let body = json!({"outcome": "confirmed", "action": "removal", "note": "入户核实", "version": lead.version});

@@ -350,14 +350,7 @@ fn registry(village: &str, id: &str) -> Vec<(&'static str, String)> {
 async fn imports_run_in_the_background_and_stay_within_the_accounts_area() {
     let app = app().await;
     let (cookie, csrf) = login(&app, "li.clerk").await;
-    let village = app
-        .state
-        .store
-        .household(&jingzhun_domain::registry::HouseholdId::parse(&app.other).unwrap())
-        .await
-        .unwrap()
-        .unwrap()
-        .village_code;
+    let village = app.other_village;
     let before = app.state.store.audit_head().await.unwrap();
 
     // Without the CSRF header: refused.

@@ -25,6 +25,8 @@ pub struct App {
     /// A household of 牛佛镇 (510304107) and one of another township (大山铺镇, 510304100).
     pub own: String,
     pub other: String,
+    /// The village of `other` (the clerk `li.clerk` keeps it).
+    pub other_village: AreaCode,
     scratch: Option<ScratchDatabase>,
     _dir: tempfile::TempDir,
 }
@@ -114,6 +116,7 @@ pub async fn app() -> App {
         state: AppState::new(Arc::clone(&store), false),
         own: own.household_id.to_string(),
         other: other.household_id.to_string(),
+        other_village: other.village_code,
         scratch,
         _dir: dir,
     }
