@@ -21,7 +21,7 @@ use serde::Serialize;
 use crate::area::AreaCode;
 use crate::money::Yuan;
 use crate::sources::{Cell, SourceKind, SourceRecord, StudentStatus, VehicleType};
-use crate::standards::{PovertyLine, poverty_line_for};
+use crate::standards::Standards;
 use crate::vocab::{HouseholdStatus, SchoolStatus, Vocabulary, vocabulary};
 
 vocabulary! {
@@ -223,7 +223,8 @@ pub fn may_verify(state: LeadState) -> Result<(), crate::problem::Problem> {
 pub struct CheckParams {
     /// Ages are taken on 1 September of this year; R11 looks for insurance of this year.
     pub year: i32,
-    pub lines: Vec<PovertyLine>,
+    /// The standards in force (poverty lines of each year and region).
+    pub standards: Standards,
     pub capital_threshold: Yuan,
     pub rules: BTreeSet<Rule>,
 }
@@ -236,7 +237,7 @@ impl CheckParams {
     pub fn defaults(year: i32) -> Self {
         CheckParams {
             year,
-            lines: crate::standards::default_poverty_lines(),
+            standards: Standards::default(),
             capital_threshold: DEFAULT_CAPITAL_THRESHOLD,
             rules: Rule::ALL.iter().copied().collect(),
         }
@@ -752,13 +753,13 @@ fn r09(reg: &Registry, params: &CheckParams, notes: &mut Vec<String>) -> Vec<Fin
         }
         let members = i64::from(reg.members[hi]);
         let mut reasons = Vec::new();
-        match poverty_line_for(&params.lines, h.income_year, &h.village) {
+        match params.standards.poverty_line(h.income_year, &h.village) {
             Some(line) => {
-                if h.income_fen < line.yuan * 100 * members {
+                if h.income_fen < line * 100 * members {
                     reasons.push(format!(
                         "per-capita {} < line {} ({})",
                         Yuan::from_fen(h.income_fen / members.max(1)),
-                        Yuan::from_fen(line.yuan * 100),
+                        Yuan::from_fen(line * 100),
                         h.income_year
                     ));
                 }

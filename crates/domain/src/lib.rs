@@ -18,11 +18,13 @@
 //! * [`sources`]: other departments' data: kinds, columns, validation.
 //! * [`checks`]: the cross-check rules R02-R15.
 //! * [`warnings`]: early warnings per village.
+//! * [`exit`]: the household exit indicators, village and county exit, what-if of a standard.
 
 pub mod access;
 pub mod area;
 pub mod audit;
 pub mod checks;
+pub mod exit;
 pub mod generate;
 pub mod id_number;
 pub mod mask;

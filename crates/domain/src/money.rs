@@ -73,15 +73,7 @@ impl Yuan {
     pub fn to_display(self) -> String {
         let sign = if self.fen < 0 { "-" } else { "" };
         let a = self.fen.unsigned_abs();
-        let whole = (a / 100).to_string();
-        let mut grouped = String::new();
-        for (i, ch) in whole.chars().enumerate() {
-            if i > 0 && (whole.len() - i).is_multiple_of(3) {
-                grouped.push(',');
-            }
-            grouped.push(ch);
-        }
-        format!("{sign}{grouped}.{:02} 元", a % 100)
+        format!("{sign}{}.{:02} 元", group_thousands((a / 100) as i64), a % 100)
     }
 
     /// Divides evenly among `n` (per-capita income), rounding towards zero to the fen.
@@ -90,6 +82,19 @@ impl Yuan {
             fen: self.fen / n as i64,
         })
     }
+}
+
+/// A whole number with thousands separators ("12,345"), as Chinese offices write amounts.
+pub fn group_thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::from(if n < 0 { "-" } else { "" });
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
 }
 
 impl fmt::Display for Yuan {

@@ -128,6 +128,12 @@ pub enum Problem {
     MissingFile,
     #[error("file has no header row")]
     NoHeader,
+    #[error("must be between {min} and {max}")]
+    OutOfRange { min: String, max: String },
+    #[error("a poverty line is set for a year: give the year")]
+    YearRequired,
+    #[error("a region is a province (2 digits), city (4) or county (6) code prefix")]
+    NotRegionPrefix,
 }
 
 impl Problem {
@@ -213,6 +219,11 @@ impl Problem {
             Problem::Unreadable { detail } => format!("文件无法读取：{detail}"),
             Problem::MissingFile => "缺少文件".into(),
             Problem::NoHeader => "文件没有表头行".into(),
+            Problem::OutOfRange { min, max } => format!("应在 {min} 至 {max} 之间"),
+            Problem::YearRequired => "扶贫标准按年度设定，请填写年度".into(),
+            Problem::NotRegionPrefix => {
+                "地区应为省（2 位）、市（4 位）或县（6 位）区划代码前缀".into()
+            }
         }
     }
 
