@@ -311,7 +311,10 @@ pub fn village_figures(
     let mut out: BTreeMap<AreaCode, VillageExitFigures> = BTreeMap::new();
     for h in households {
         let status = h.facts.status;
-        if matches!(status, HouseholdStatus::Removed | HouseholdStatus::Applicant) {
+        if matches!(
+            status,
+            HouseholdStatus::Removed | HouseholdStatus::Applicant
+        ) {
             continue;
         }
         let e = evaluate(&h.facts, &h.members, p);
@@ -459,7 +462,10 @@ pub fn what_if(
     let mut out = WhatIf::default();
     for h in households {
         let status = h.facts.status;
-        if matches!(status, HouseholdStatus::Removed | HouseholdStatus::Applicant) {
+        if matches!(
+            status,
+            HouseholdStatus::Removed | HouseholdStatus::Applicant
+        ) {
             continue;
         }
         let b = evaluate(&h.facts, &h.members, &pb).meets();

@@ -73,7 +73,11 @@ impl Yuan {
     pub fn to_display(self) -> String {
         let sign = if self.fen < 0 { "-" } else { "" };
         let a = self.fen.unsigned_abs();
-        format!("{sign}{}.{:02} 元", group_thousands((a / 100) as i64), a % 100)
+        format!(
+            "{sign}{}.{:02} 元",
+            group_thousands((a / 100) as i64),
+            a % 100
+        )
     }
 
     /// Divides evenly among `n` (per-capita income), rounding towards zero to the fen.

@@ -129,7 +129,9 @@ fn parse_hundredths(t: &str) -> Result<i64, Problem> {
     let f: i64 = if frac.is_empty() {
         0
     } else {
-        format!("{frac:0<2}").parse().map_err(|_| Problem::NotDecimal)?
+        format!("{frac:0<2}")
+            .parse()
+            .map_err(|_| Problem::NotDecimal)?
     };
     Ok(w * 100 + f)
 }
@@ -141,9 +143,8 @@ pub fn parse_region(text: &str) -> Result<Option<String>, Problem> {
     if t.is_empty() {
         return Ok(None);
     }
-    let ok = matches!(t.len(), 2 | 4 | 6)
-        && t.bytes().all(|b| b.is_ascii_digit())
-        && !t.ends_with("00");
+    let ok =
+        matches!(t.len(), 2 | 4 | 6) && t.bytes().all(|b| b.is_ascii_digit()) && !t.ends_with("00");
     if ok {
         Ok(Some(t.to_string()))
     } else {
@@ -268,9 +269,7 @@ impl Standards {
     /// Every entry, by key, year and region.
     pub fn entries(&self) -> Vec<&StandardEntry> {
         let mut v: Vec<&StandardEntry> = self.entries.iter().collect();
-        v.sort_by(|a, b| {
-            (a.key, a.year, &a.region).cmp(&(b.key, b.year, &b.region))
-        });
+        v.sort_by(|a, b| (a.key, a.year, &a.region).cmp(&(b.key, b.year, &b.region)));
         v
     }
 
@@ -328,7 +327,9 @@ pub const REASON_MAX: usize = 500;
 
 impl StandardChange {
     /// Checks every field; on refusal, every field that is wrong with its reason.
-    pub fn parse(input: &StandardChangeInput<'_>) -> Result<StandardChange, Vec<(&'static str, Problem)>> {
+    pub fn parse(
+        input: &StandardChangeInput<'_>,
+    ) -> Result<StandardChange, Vec<(&'static str, Problem)>> {
         let mut problems = Vec::new();
         let key = StandardKey::parse(input.key)
             .map_err(|p| problems.push(("key", p)))
@@ -338,7 +339,13 @@ impl StandardChange {
             t => match t.parse::<i32>() {
                 Ok(y) if (2000..=2100).contains(&y) => Some(y),
                 Ok(_) => {
-                    problems.push(("year", Problem::YearOutOfRange { min: 2000, max: 2100 }));
+                    problems.push((
+                        "year",
+                        Problem::YearOutOfRange {
+                            min: 2000,
+                            max: 2100,
+                        },
+                    ));
                     None
                 }
                 Err(_) => {
@@ -394,7 +401,12 @@ mod tests {
         AreaCode::parse(s).unwrap()
     }
 
-    fn entry(key: StandardKey, year: Option<i32>, region: Option<&str>, value: i64) -> StandardEntry {
+    fn entry(
+        key: StandardKey,
+        year: Option<i32>,
+        region: Option<&str>,
+        value: i64,
+    ) -> StandardEntry {
         StandardEntry {
             key,
             year,
@@ -407,7 +419,12 @@ mod tests {
 
     #[test]
     fn a_regional_line_wins_over_the_national_one() {
-        let s = Standards::new(vec![entry(StandardKey::PovertyLine, Some(2020), Some("51"), 4200)]);
+        let s = Standards::new(vec![entry(
+            StandardKey::PovertyLine,
+            Some(2020),
+            Some("51"),
+            4200,
+        )]);
         let sichuan = code("510304100201");
         let gansu = code("621102100201");
         assert_eq!(s.poverty_line(2020, &sichuan), Some(4200));
@@ -423,10 +440,22 @@ mod tests {
             entry(StandardKey::NoticeDays, None, Some("510304"), 10),
             entry(StandardKey::NoticeDays, Some(2020), Some("510304"), 12),
         ]);
-        assert_eq!(s.value(StandardKey::NoticeDays, 2019, &code("510304100201")), Some(10));
-        assert_eq!(s.value(StandardKey::NoticeDays, 2020, &code("510304100201")), Some(12));
-        assert_eq!(s.value(StandardKey::NoticeDays, 2020, &code("510303100201")), Some(5));
-        assert_eq!(s.value(StandardKey::NoticeDays, 2020, &code("110101001001")), Some(7));
+        assert_eq!(
+            s.value(StandardKey::NoticeDays, 2019, &code("510304100201")),
+            Some(10)
+        );
+        assert_eq!(
+            s.value(StandardKey::NoticeDays, 2020, &code("510304100201")),
+            Some(12)
+        );
+        assert_eq!(
+            s.value(StandardKey::NoticeDays, 2020, &code("510303100201")),
+            Some(5)
+        );
+        assert_eq!(
+            s.value(StandardKey::NoticeDays, 2020, &code("110101001001")),
+            Some(7)
+        );
     }
 
     #[test]
@@ -434,14 +463,28 @@ mod tests {
         let s = Standards::default();
         let sichuan = code("510304100201");
         let jiangsu = code("320102001001");
-        assert_eq!(s.value(StandardKey::VillageExitIncidence, 2020, &sichuan), Some(300));
-        assert_eq!(s.value(StandardKey::VillageExitIncidence, 2020, &jiangsu), Some(200));
-        assert_eq!(s.value(StandardKey::CountyApproval, 2020, &jiangsu), Some(9_000));
+        assert_eq!(
+            s.value(StandardKey::VillageExitIncidence, 2020, &sichuan),
+            Some(300)
+        );
+        assert_eq!(
+            s.value(StandardKey::VillageExitIncidence, 2020, &jiangsu),
+            Some(200)
+        );
+        assert_eq!(
+            s.value(StandardKey::CountyApproval, 2020, &jiangsu),
+            Some(9_000)
+        );
     }
 
     #[test]
     fn a_stored_entry_replaces_the_default_of_its_slot() {
-        let s = Standards::new(vec![entry(StandardKey::PovertyLine, Some(2020), None, 4100)]);
+        let s = Standards::new(vec![entry(
+            StandardKey::PovertyLine,
+            Some(2020),
+            None,
+            4100,
+        )]);
         let lines: Vec<_> = s
             .entries()
             .into_iter()
@@ -455,7 +498,10 @@ mod tests {
     #[test]
     fn the_monitoring_line_follows_its_ratio() {
         let sichuan = code("510304100201");
-        assert_eq!(Standards::default().monitoring_line(2020, &sichuan), Some(6000));
+        assert_eq!(
+            Standards::default().monitoring_line(2020, &sichuan),
+            Some(6000)
+        );
         let s = Standards::default().with(entry(StandardKey::MonitoringRatio, None, None, 120));
         assert_eq!(s.monitoring_line(2020, &sichuan), Some(4800));
     }
@@ -498,7 +544,10 @@ mod tests {
         assert_eq!(c.entry.value, 250);
         assert_eq!(c.entry.region.as_deref(), Some("62"));
         assert_eq!(StandardKey::VillageExitIncidence.format(250, true), "2.50%");
-        assert_eq!(StandardKey::PovertyLine.format(4000, true), "4,000 元/人·年");
+        assert_eq!(
+            StandardKey::PovertyLine.format(4000, true),
+            "4,000 元/人·年"
+        );
         assert_eq!(
             StandardKey::VillageExitIncidence.parse_value("2.005"),
             Err(Problem::NotDecimal)

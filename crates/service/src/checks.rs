@@ -12,6 +12,7 @@ use jingzhun_domain::area::AreaCode;
 use jingzhun_domain::audit::AuditEvent;
 use jingzhun_domain::checks::{self, CheckParams, Finding, Rule, Verification};
 use jingzhun_domain::money::Yuan;
+use jingzhun_domain::standards::StandardKey;
 use jingzhun_domain::vocab::Vocabulary;
 use jingzhun_store::Store;
 use jingzhun_store::checks::{LeadRecord, NewCheckRun, RunComparison};
@@ -95,6 +96,7 @@ pub async fn run_checks(
         })?,
     };
     let mut params = CheckParams::defaults(year);
+    params.standards = crate::standards::in_force(store).await?;
     if let Some(rules) = &opts.rules {
         if rules.is_empty() {
             return Err(ServiceError::Invalid("no rule to run".into()));
@@ -161,7 +163,13 @@ pub async fn run_checks(
         "year": params.year,
         "reference_date": params.reference_date().to_string(),
         "capital_threshold_fen": params.capital_threshold.fen(),
-        "poverty_lines": params.lines.iter().map(|l| (l.year, l.yuan)).collect::<Vec<_>>(),
+        "poverty_lines": params
+            .standards
+            .entries()
+            .into_iter()
+            .filter(|e| e.key == StandardKey::PovertyLine)
+            .map(|e| (e.year, e.region.clone(), e.value))
+            .collect::<Vec<_>>(),
     })
     .to_string();
     let mut tx = store.begin().await?;

@@ -52,16 +52,12 @@ pub async fn warnings(
     code: &AreaCode,
     year: i32,
 ) -> Result<Vec<(jingzhun_domain::warnings::Warning, String)>, ServiceError> {
-    use jingzhun_domain::standards::{
-        default_poverty_lines, monitoring_line_yuan, poverty_line_for,
-    };
     use jingzhun_domain::warnings::{WarningThresholds, village_warnings};
-    let Some(line) = poverty_line_for(&default_poverty_lines(), year, code).map(|l| l.yuan) else {
+    let standards = crate::standards::in_force(store).await?;
+    let Some(line) = standards.monitoring_line(year, code) else {
         return Ok(Vec::new());
     };
-    let figures = store
-        .village_figures(code, year, monitoring_line_yuan(line) * 100)
-        .await?;
+    let figures = store.village_figures(code, year, line * 100).await?;
     let mut out = Vec::new();
     for w in village_warnings(&figures, WarningThresholds::default()) {
         let name = store

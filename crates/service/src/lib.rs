@@ -11,6 +11,8 @@
 //! * [`users`]: accounts, roles, passwords and login checks.
 //! * [`sources`]: other departments' data, imported all or nothing.
 //! * [`checks`]: cross-check runs and the verification of their leads.
+//! * [`standards`]: the standards in force, their audited changes and what-if.
+//! * [`exit`]: exit evaluation of households, villages and counties; the pre-exit list.
 
 pub mod areas;
 pub mod audit;
@@ -19,10 +21,12 @@ pub mod connect;
 pub mod dashboard;
 pub mod demo;
 pub mod error;
+pub mod exit;
 pub mod export;
 pub mod generate;
 pub mod registry_import;
 pub mod sources;
+pub mod standards;
 pub mod summary;
 pub mod users;
 

@@ -2,11 +2,13 @@
 //! suite runs on both); the queries are shared ([`jingzhun_store::sql_store!`]).
 
 use futures_util::TryStreamExt;
+use jingzhun_domain::area::AreaCode;
 use jingzhun_domain::checks::{CheckData, Finding, HouseholdFacts, PersonFacts, SourceRow};
+use jingzhun_domain::exit::ExitHousehold;
 use jingzhun_domain::sources::{Cell, SourceKind, SourceRecord};
 use jingzhun_domain::vocab::{SchoolStatus, Vocabulary};
 use jingzhun_store::Backend;
-use jingzhun_store::{StoreError, checks, sql};
+use jingzhun_store::{StoreError, checks, exit, sql};
 use sqlx::Row;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection, PgConnection, PgPool, Postgres, QueryBuilder};
@@ -97,6 +99,78 @@ impl PgStore {
         }
         tx.commit().await?;
         Ok(data)
+    }
+}
+
+impl PgStore {
+    /// Reads what the exit indicators need in one snapshot, streaming the rows, ordered as
+    /// Rust orders the numbers (`COLLATE "C"`) so that members are attached by a merge.
+    async fn load_exit_data(
+        &self,
+        within: Option<&AreaCode>,
+    ) -> jingzhun_store::Result<Vec<ExitHousehold>> {
+        use jingzhun_domain::exit::MemberFacts;
+        const ORDER: &str = "household_id";
+        const ORDER_C: &str = "household_id COLLATE \"C\"";
+        let (lo, hi) = sql::code_range(within.map_or("", |c| c.prefix()));
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            .await?;
+        let mut households = Vec::new();
+        {
+            let q = exit::EXIT_HOUSEHOLDS
+                .replace(&format!("ORDER BY {ORDER}"), &format!("ORDER BY {ORDER_C}"));
+            let mut rows = sqlx::query(&q).bind(&lo).bind(&hi).fetch(&mut *tx);
+            while let Some(r) = rows.try_next().await? {
+                let village: String = r.try_get(1)?;
+                let status: String = r.try_get(2)?;
+                households.push(HouseholdFacts {
+                    id: r.try_get(0)?,
+                    village: jingzhun_store::rows::area_code(&village)?,
+                    status: checks::status(&status)?,
+                    income_fen: r.try_get(3)?,
+                    income_year: r.try_get(4)?,
+                    housing_safe: r.try_get(5)?,
+                    water_safe: r.try_get(6)?,
+                });
+            }
+        }
+        let mut attach = exit::MemberAttacher::new(households);
+        {
+            let sql_text = match within {
+                None => exit::EXIT_PERSONS_ALL,
+                Some(_) => exit::EXIT_PERSONS_WITHIN,
+            };
+            let q = sql_text
+                .replace(
+                    "ORDER BY p.household_id",
+                    "ORDER BY p.household_id COLLATE \"C\"",
+                )
+                .replace(&format!("ORDER BY {ORDER}"), &format!("ORDER BY {ORDER_C}"));
+            let query = sqlx::query(&q);
+            let query = if within.is_some() {
+                query.bind(&lo).bind(&hi)
+            } else {
+                query
+            };
+            let mut rows = query.fetch(&mut *tx);
+            while let Some(r) = rows.try_next().await? {
+                let hid: &str = r.try_get(0)?;
+                let school: Option<&str> = r.try_get(2)?;
+                attach.push(
+                    hid,
+                    MemberFacts {
+                        birth_date: r.try_get(1)?,
+                        school_status: school.and_then(SchoolStatus::from_code),
+                        medical_insurance: r.try_get(3)?,
+                        deceased_on: r.try_get(4)?,
+                    },
+                );
+            }
+        }
+        tx.commit().await?;
+        Ok(attach.finish())
     }
 }
 

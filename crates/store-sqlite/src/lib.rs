@@ -8,13 +8,15 @@
 use std::str::FromStr;
 use std::time::Duration;
 
+use jingzhun_domain::area::AreaCode;
 use jingzhun_domain::checks::{CheckData, Finding, SourceRow};
+use jingzhun_domain::exit::ExitHousehold;
 use jingzhun_domain::registry::{Household, Person};
 use jingzhun_domain::sources::{Cell, SourceKind};
 use jingzhun_domain::vocab::SchoolStatus;
 use jingzhun_domain::vocab::Vocabulary;
 use jingzhun_store::rows::{causes_to_text, income_fen};
-use jingzhun_store::{Backend, StoreError, WriteMode, checks, sql};
+use jingzhun_store::{Backend, StoreError, WriteMode, checks, exit, sql};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool};
 
@@ -72,6 +74,88 @@ impl SqliteStore {
         drop(locked);
         data
     }
+}
+
+impl SqliteStore {
+    /// Reads what the exit indicators need, on the connection's own handle like the check
+    /// data: a million members through sqlx would each cross a thread.
+    async fn load_exit_data(
+        &self,
+        within: Option<&AreaCode>,
+    ) -> jingzhun_store::Result<Vec<ExitHousehold>> {
+        let mut conn = self.pool.acquire().await?;
+        let mut locked = conn.lock_handle().await?;
+        // SAFETY: as in `SqliteTx::with_handle`: the handle is ours while `locked` lives, and
+        // the borrowed connection is dropped before it is released.
+        let c = unsafe { rusqlite::Connection::from_handle(locked.as_raw_handle().as_ptr()) }
+            .map_err(backend)?;
+        c.execute_batch("BEGIN").map_err(backend)?;
+        let data = read_exit_data(&c, within);
+        let end = c.execute_batch("COMMIT").map_err(backend);
+        drop(c);
+        drop(locked);
+        let data = data?;
+        end?;
+        Ok(data)
+    }
+}
+
+fn read_exit_data(
+    c: &rusqlite::Connection,
+    within: Option<&AreaCode>,
+) -> jingzhun_store::Result<Vec<ExitHousehold>> {
+    use jingzhun_domain::checks::HouseholdFacts;
+    use jingzhun_domain::exit::MemberFacts;
+    let (lo, hi) = sql::code_range(within.map_or("", |c| c.prefix()));
+    let mut households = Vec::new();
+    let mut stmt = c.prepare(exit::EXIT_HOUSEHOLDS).map_err(backend)?;
+    let mut rows = stmt.query([&lo, &hi]).map_err(backend)?;
+    while let Some(r) = rows.next().map_err(backend)? {
+        let village: String = r.get(1).map_err(backend)?;
+        let status: String = r.get(2).map_err(backend)?;
+        households.push(HouseholdFacts {
+            id: r.get(0).map_err(backend)?,
+            village: jingzhun_store::rows::area_code(&village)?,
+            status: checks::status(&status)?,
+            income_fen: r.get(3).map_err(backend)?,
+            income_year: r.get(4).map_err(backend)?,
+            housing_safe: r.get(5).map_err(backend)?,
+            water_safe: r.get(6).map_err(backend)?,
+        });
+    }
+    drop(rows);
+    let mut attach = exit::MemberAttacher::new(households);
+    let mut stmt;
+    let mut rows = match within {
+        None => {
+            stmt = c.prepare(exit::EXIT_PERSONS_ALL).map_err(backend)?;
+            stmt.query([]).map_err(backend)?
+        }
+        Some(_) => {
+            stmt = c.prepare(exit::EXIT_PERSONS_WITHIN).map_err(backend)?;
+            stmt.query([&lo, &hi]).map_err(backend)?
+        }
+    };
+    while let Some(r) = rows.next().map_err(backend)? {
+        let school = r
+            .get_ref(2)
+            .map_err(backend)?
+            .as_str_or_null()
+            .map_err(|e| backend(e.into()))?;
+        let member = MemberFacts {
+            birth_date: r.get(1).map_err(backend)?,
+            school_status: school.and_then(SchoolStatus::from_code),
+            medical_insurance: r.get(3).map_err(backend)?,
+            deceased_on: r.get(4).map_err(backend)?,
+        };
+        let hid = r
+            .get_ref(0)
+            .map_err(backend)?
+            .as_str()
+            .map_err(|e| backend(e.into()))?;
+        attach.push(hid, member);
+    }
+    Ok(attach.finish())
 }
 
 fn backend(e: rusqlite::Error) -> StoreError {

@@ -10,6 +10,7 @@
 //! nothing, and the audit entry that describes it is appended in the same transaction.
 
 pub mod checks;
+pub mod exit;
 pub mod rows;
 pub mod sql;
 mod sql_impl;
@@ -317,6 +318,22 @@ pub trait Store: Send + Sync + 'static {
     /// Leads per village, rule and state within an area.
     async fn lead_counts(&self, within: &AreaCode) -> Result<Vec<checks::LeadCount>>;
 
+    // Standards and exit evaluation.
+    /// The standards administrators have set (the defaults are not stored).
+    async fn standards(&self) -> Result<Vec<exit::StandardRecord>>;
+    /// Households (not removed or applying are included too; the evaluation skips them) within
+    /// an area, or everywhere, each with its members: what the exit indicators read.
+    async fn exit_data(
+        &self,
+        within: Option<&AreaCode>,
+    ) -> Result<Vec<jingzhun_domain::exit::ExitHousehold>>;
+    /// The rural population of each village within an area (or everywhere) in `year`.
+    async fn village_populations(
+        &self,
+        within: Option<&AreaCode>,
+        year: i32,
+    ) -> Result<Vec<(AreaCode, i64)>>;
+
     // Audit.
     /// Entries with `seq > after`, at most `limit`, in order.
     async fn audit_page(&self, after: i64, limit: i64) -> Result<Vec<AuditEntry>>;
@@ -410,6 +427,15 @@ pub trait Tx: Send {
         id: i64,
         version: i64,
         verification: &jingzhun_domain::checks::Verification,
+        actor: &str,
+    ) -> Result<bool>;
+
+    /// Stores a standard's value if the slot is still at `version` (0: never set); `false`
+    /// when someone changed it meanwhile.
+    async fn put_standard(
+        &mut self,
+        entry: &jingzhun_domain::standards::StandardEntry,
+        version: i64,
         actor: &str,
     ) -> Result<bool>;
 

@@ -523,6 +523,34 @@ macro_rules! sql_store {
                     .collect()
             }
 
+            async fn standards(&self) -> Result<Vec<$crate::exit::StandardRecord>> {
+                let rows: Vec<$crate::exit::StandardRow> =
+                    sqlx::query_as($crate::exit::STANDARDS).fetch_all(&self.pool).await?;
+                rows.into_iter().map(TryInto::try_into).collect()
+            }
+
+            async fn exit_data(
+                &self,
+                within: Option<&AreaCode>,
+            ) -> Result<Vec<$crate::__private::jingzhun_domain::exit::ExitHousehold>> {
+                self.load_exit_data(within).await
+            }
+
+            async fn village_populations(&self, within: Option<&AreaCode>, year: i32) -> Result<Vec<(AreaCode, i64)>> {
+                let (lo, hi) = code_range(within.map_or("", |c| c.prefix()));
+                let rows: Vec<(String, i64)> = sqlx::query_as(
+                    "SELECT p.area_code, CAST(p.rural_population AS BIGINT) FROM area_populations p \
+                     JOIN areas a ON a.code = p.area_code \
+                     WHERE a.level = 5 AND p.year = $1 AND p.area_code BETWEEN $2 AND $3 ORDER BY 1",
+                )
+                .bind(year)
+                .bind(lo)
+                .bind(hi)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter().map(|(c, n)| Ok((area_code(c)?, *n))).collect()
+            }
+
             async fn lead_counts(&self, within: &AreaCode) -> Result<Vec<$crate::checks::LeadCount>> {
                 let (lo, hi) = code_range(within.prefix());
                 let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
@@ -811,6 +839,27 @@ macro_rules! sql_store {
                     .execute(&mut *self.tx)
                     .await?;
                 Ok(done.rows_affected() == 1)
+            }
+
+            async fn put_standard(
+                &mut self,
+                e: &$crate::__private::jingzhun_domain::standards::StandardEntry,
+                version: i64,
+                actor: &str,
+            ) -> Result<bool> {
+                let sql = if version == 0 { $crate::exit::STANDARD_INSERT } else { $crate::exit::STANDARD_UPDATE };
+                let mut q = sqlx::query(sql)
+                    .bind(e.key.code())
+                    .bind(e.year.unwrap_or(0))
+                    .bind(e.region.as_deref().unwrap_or(""))
+                    .bind(e.value)
+                    .bind(&e.source)
+                    .bind(actor)
+                    .bind(Utc::now());
+                if version != 0 {
+                    q = q.bind(version);
+                }
+                Ok(q.execute(&mut *self.tx).await?.rows_affected() == 1)
             }
 
             async fn append_audit(&mut self, event: &AuditEvent) -> Result<AuditEntry> {

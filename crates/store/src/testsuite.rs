@@ -42,6 +42,8 @@ pub const CASES: &[(&str, Case)] = cases![
     runs_compare_with_the_previous_run_and_keep_verifications,
     a_verification_of_a_lead_changed_meanwhile_is_refused,
     leads_are_found_within_an_area_only,
+    a_standard_is_stored_once_per_slot_and_a_stale_change_is_refused,
+    exit_data_attaches_members_to_their_households_within_an_area,
 ];
 
 /// Runs every case, each on a fresh store from `make`, and panics naming the cases that failed.
@@ -1301,5 +1303,126 @@ async fn leads_are_found_within_an_area_only(store: Arc<dyn Store>) {
     assert_eq!(
         (counts[0].rule, counts[0].state, counts[0].count),
         (Rule::R07, LeadState::Open, 1)
+    );
+}
+
+async fn a_standard_is_stored_once_per_slot_and_a_stale_change_is_refused(store: Arc<dyn Store>) {
+    use jingzhun_domain::standards::{StandardEntry, StandardKey};
+    let line = |value| StandardEntry {
+        key: StandardKey::PovertyLine,
+        year: Some(2020),
+        region: Some("51".into()),
+        value,
+        source: "川府发 test".into(),
+        confirmed: true,
+    };
+    let national = StandardEntry {
+        region: None,
+        year: None,
+        key: StandardKey::NoticeDays,
+        ..line(5)
+    };
+    let mut tx = store.begin().await.unwrap();
+    assert!(tx.put_standard(&line(4200), 0, "admin").await.unwrap());
+    assert!(tx.put_standard(&national, 0, "admin").await.unwrap());
+    // A second first value of the same slot is refused, not merged.
+    assert!(!tx.put_standard(&line(4300), 0, "other").await.unwrap());
+    tx.commit().await.unwrap();
+
+    let mut tx = store.begin().await.unwrap();
+    assert!(tx.put_standard(&line(4400), 1, "admin").await.unwrap());
+    assert!(
+        !tx.put_standard(&line(4500), 1, "late").await.unwrap(),
+        "stale version"
+    );
+    tx.commit().await.unwrap();
+
+    let stored = store.standards().await.unwrap();
+    assert_eq!(stored.len(), 2);
+    let notice = stored
+        .iter()
+        .find(|r| r.entry.key == StandardKey::NoticeDays)
+        .unwrap();
+    assert_eq!(notice.entry.year, None);
+    assert_eq!(notice.entry.region, None);
+    assert_eq!(notice.version, 1);
+    let l = stored
+        .iter()
+        .find(|r| r.entry.key == StandardKey::PovertyLine)
+        .unwrap();
+    assert_eq!(l.entry, line(4400));
+    assert_eq!(l.version, 2);
+    assert_eq!(l.set_by, "admin");
+}
+
+async fn exit_data_attaches_members_to_their_households_within_an_area(store: Arc<dyn Store>) {
+    with_areas(&store).await;
+    let mut tx = store.begin().await.unwrap();
+    let import = import_id(&store, &mut tx).await;
+    tx.put_households(
+        &[
+            fixture_household("H2", "510304100201", HouseholdStatus::Registered),
+            fixture_household("H1", "510304100202", HouseholdStatus::Exited),
+            fixture_household("H3", "510304101201", HouseholdStatus::Registered),
+        ],
+        &[],
+        import,
+    )
+    .await
+    .unwrap();
+    tx.put_persons(
+        &[
+            fixture_person("H1", 1),
+            fixture_person("H2", 2),
+            fixture_person("H2", 3),
+            fixture_person("H3", 4),
+        ],
+        WriteMode::Insert,
+    )
+    .await
+    .unwrap();
+    tx.put_populations(&[AreaPopulation {
+        area_code: code("510304100201"),
+        year: 2020,
+        rural_population: 1200,
+    }])
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    let all = store.exit_data(None).await.unwrap();
+    let ids: Vec<(&str, usize)> = all
+        .iter()
+        .map(|h| (h.facts.id.as_str(), h.members.len()))
+        .collect();
+    assert_eq!(ids, [("H1", 1), ("H2", 2), ("H3", 1)]);
+    let h2 = &all[1];
+    assert!(!h2.facts.water_safe);
+    assert_eq!(h2.facts.income_fen, 1_234_550);
+    let dead = h2.members.iter().find(|m| m.deceased_on.is_some()).unwrap();
+    assert_eq!(
+        Some(dead.birth_date + chrono::Days::new(20_000)),
+        dead.deceased_on
+    );
+    assert!(h2.members.iter().all(|m| m.medical_insurance == Some(true)));
+
+    let township = store.exit_data(Some(&code("510304100"))).await.unwrap();
+    let ids: Vec<(&str, usize)> = township
+        .iter()
+        .map(|h| (h.facts.id.as_str(), h.members.len()))
+        .collect();
+    assert_eq!(ids, [("H1", 1), ("H2", 2)]);
+
+    let pops = store
+        .village_populations(Some(&code("510304")), 2020)
+        .await
+        .unwrap();
+    assert_eq!(pops, [(code("510304100201"), 1200)]);
+    assert!(
+        store
+            .village_populations(None, 2019)
+            .await
+            .unwrap()
+            .is_empty()
     );
 }

@@ -65,8 +65,14 @@ fn outcome(h: &ExitHousehold, i: Indicator, s: &Standards) -> Outcome {
 #[test]
 fn income_must_be_above_the_line_not_on_it() {
     let s = Standards::default();
-    assert_eq!(outcome(&household(4001, 3), Indicator::Income, &s), Outcome::Pass);
-    assert_eq!(outcome(&household(4000, 3), Indicator::Income, &s), Outcome::Fail);
+    assert_eq!(
+        outcome(&household(4001, 3), Indicator::Income, &s),
+        Outcome::Pass
+    );
+    assert_eq!(
+        outcome(&household(4000, 3), Indicator::Income, &s),
+        Outcome::Fail
+    );
     // One fen above the line for the household as a whole is above it.
     let mut h = household(4000, 3);
     h.facts.income_fen += 1;
@@ -83,8 +89,14 @@ fn a_regional_line_is_the_one_applied() {
         source: "test".into(),
         confirmed: true,
     }]);
-    assert_eq!(outcome(&household(4200, 2), Indicator::Income, &s), Outcome::Fail);
-    assert_eq!(outcome(&household(4501, 2), Indicator::Income, &s), Outcome::Pass);
+    assert_eq!(
+        outcome(&household(4200, 2), Indicator::Income, &s),
+        Outcome::Fail
+    );
+    assert_eq!(
+        outcome(&household(4501, 2), Indicator::Income, &s),
+        Outcome::Pass
+    );
 }
 
 #[test]
@@ -140,15 +152,33 @@ fn compulsory_education_covers_ages_six_to_fifteen_on_the_first_of_september() {
         outcome(&h, Indicator::Education, &s)
     };
     // 6 on 1 September 2020 and out of school: fails.
-    assert_eq!(with(child("2014-09-01", Some(SchoolStatus::Dropout))), Outcome::Fail);
-    assert_eq!(with(child("2014-09-01", Some(SchoolStatus::NotInSchool))), Outcome::Fail);
+    assert_eq!(
+        with(child("2014-09-01", Some(SchoolStatus::Dropout))),
+        Outcome::Fail
+    );
+    assert_eq!(
+        with(child("2014-09-01", Some(SchoolStatus::NotInSchool))),
+        Outcome::Fail
+    );
     // 5 years 364 days: not yet of school age.
-    assert_eq!(with(child("2014-09-02", Some(SchoolStatus::NotInSchool))), Outcome::Pass);
+    assert_eq!(
+        with(child("2014-09-02", Some(SchoolStatus::NotInSchool))),
+        Outcome::Pass
+    );
     // 16 on the day: past it.
-    assert_eq!(with(child("2004-09-01", Some(SchoolStatus::Dropout))), Outcome::Pass);
+    assert_eq!(
+        with(child("2004-09-01", Some(SchoolStatus::Dropout))),
+        Outcome::Pass
+    );
     // Taught at home for a severe disability counts as schooling.
-    assert_eq!(with(child("2010-01-01", Some(SchoolStatus::HomeTaught))), Outcome::Pass);
-    assert_eq!(with(child("2010-01-01", Some(SchoolStatus::Primary))), Outcome::Pass);
+    assert_eq!(
+        with(child("2010-01-01", Some(SchoolStatus::HomeTaught))),
+        Outcome::Pass
+    );
+    assert_eq!(
+        with(child("2010-01-01", Some(SchoolStatus::Primary))),
+        Outcome::Pass
+    );
     assert_eq!(with(child("2010-01-01", None)), Outcome::Missing);
 }
 
@@ -274,7 +304,10 @@ fn raising_the_line_shows_who_stops_being_eligible_and_which_villages_cross() {
         &BTreeMap::new(),
     );
     assert_eq!(back.total.newly_eligible_households, 1);
-    assert!(back.crossings.is_empty(), "no population, no verdict to flip");
+    assert!(
+        back.crossings.is_empty(),
+        "no population, no verdict to flip"
+    );
 }
 
 #[test]
