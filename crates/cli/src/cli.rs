@@ -66,6 +66,12 @@ pub enum Command {
     /// Run the cross-checks of cross-checks.md over the registry and the imported sources, and
     /// record their leads (compared with the previous run).
     Check(CheckArgs),
+    /// Evaluate the exit indicators of every household (预退出 list) and judge villages and
+    /// the county against their exit thresholds.
+    Exit(ExitArgs),
+    /// Standards: poverty lines, monitoring line, exit thresholds, notice periods (as data).
+    #[command(subcommand)]
+    Standards(StandardsCommand),
     /// Households and persons by status and poverty incidence, by child area.
     Summary {
         /// Area code (2 to 12 digits); default the demo county 510304.
@@ -166,6 +172,70 @@ pub struct ImportSourceArgs {
     pub path: PathBuf,
     #[command(flatten)]
     pub flags: ImportFlags,
+}
+
+#[derive(Debug, Args)]
+pub struct ExitArgs {
+    /// Area code (2 to 12 digits); default everywhere.
+    #[arg(long)]
+    pub area: Option<String>,
+    /// The year evaluated (ages on 1 September; income recent enough for it); default the
+    /// latest income year in the registry.
+    #[arg(long)]
+    pub year: Option<i32>,
+    /// Write one list as CSV: its households with the indicators that keep them off.
+    #[arg(long, requires = "list")]
+    pub out: Option<PathBuf>,
+    /// Which list --out writes.
+    #[arg(long, value_enum)]
+    pub list: Option<ExitList>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExitList {
+    /// Registered households meeting every indicator (预退出).
+    Candidates,
+    /// Registered households kept off the list.
+    Blocked,
+    /// Exited households that no longer meet the indicators.
+    ExitedNotMeeting,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StandardsCommand {
+    /// Every standard in force, with its source and who set it.
+    List,
+    /// Change a standard: shows what it would do (what-if) on the registry, then stores it
+    /// with its reason (audited) unless --dry-run.
+    Set(StandardSetArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct StandardSetArgs {
+    /// poverty_line, monitoring_ratio, village_exit_incidence, county_exit_incidence,
+    /// county_wrongful_exit, county_missed, county_approval, notice_days, step_deadline_days,
+    /// income_max_age (or the Chinese name).
+    #[arg(long)]
+    pub key: String,
+    /// The value: yuan, per cent (2.5 for 2.5 %), days or years, by key.
+    #[arg(long)]
+    pub value: String,
+    /// The year it applies to (required for a poverty line); default every year.
+    #[arg(long, default_value = "")]
+    pub year: String,
+    /// Province (2 digits), city (4) or county (6) code prefix; default the whole country.
+    #[arg(long, default_value = "")]
+    pub region: String,
+    /// Why (the document or decision); kept with the value and in the audit log.
+    #[arg(long)]
+    pub reason: String,
+    /// The version of the value you are replacing (`standards list` shows it; 0 for a
+    /// default never changed).
+    #[arg(long, default_value_t = 0)]
+    pub version: i64,
+    /// Only show what the change would do.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]
@@ -356,6 +426,25 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Import(ImportCommand::Registry(args)) => return import(store, args).await,
         Command::Import(ImportCommand::Source(args)) => return import_source(store, args).await,
         Command::Check(args) => check(store, args).await?,
+        Command::Exit(args) => exit_evaluation(store, args).await?,
+        Command::Standards(StandardsCommand::List) => {
+            for v in jingzhun_service::standards::list(store).await? {
+                let e = &v.entry;
+                println!(
+                    "{:<24} {:>5} {:<6} {:>22}  v{} {}{}",
+                    e.key.code(),
+                    e.year.map_or_else(|| "*".to_string(), |y| y.to_string()),
+                    e.region.as_deref().unwrap_or("全国"),
+                    e.key.format(e.value, true),
+                    v.version,
+                    e.source,
+                    v.set_by
+                        .map(|b| format!(" ({b}, {})", v.set_at.unwrap_or_default()))
+                        .unwrap_or_default()
+                );
+            }
+        }
+        Command::Standards(StandardsCommand::Set(args)) => set_standard(store, args).await?,
         Command::Export(ExportCommand::Registry(args)) => {
             let area = area_arg(&args.area)?;
             let format = match args.format {
@@ -648,6 +737,199 @@ async fn import_source(store: &dyn Store, args: ImportSourceArgs) -> Result<Exit
         s.import_id
     );
     Ok(ExitCode::SUCCESS)
+}
+
+async fn exit_evaluation(store: &dyn Store, args: ExitArgs) -> Result<()> {
+    use jingzhun_service::exit::{self, ListKind};
+    let area = args.area.as_deref().map(area_arg).transpose()?;
+    let started = std::time::Instant::now();
+    let a = exit::area(store, area.as_ref(), args.year).await?;
+    let total_s = started.elapsed().as_secs_f64();
+    let judge = |j: &jingzhun_domain::exit::IncidenceJudgement| match j.meets_projected {
+        Some(true) => "可退出 can exit",
+        Some(false) => "未达标 not yet",
+        None => "无人口数 no population",
+    };
+    if a.villages.len() <= 300 {
+        for v in &a.villages {
+            println!(
+                "{} {:<10} 在册 {:>5} 户  可退出 {:>5} 户  {}",
+                v.village.as_str(),
+                v.name,
+                v.figures.registered_households,
+                v.figures.candidate_households,
+                judge(&v.judgement)
+            );
+        }
+    }
+    let t = &a.total;
+    println!(
+        "{} 年：评估 {} 户；在册未脱贫 {} 户 {} 人，其中符合退出条件 {} 户 {} 人；已脱贫户不再达标 {} 户；监测户可消除风险 {} 户\n\
+         {}: {} households evaluated; {} registered ({} persons), {} meet every indicator ({} persons); \
+         {} exited no longer meet them; {} monitored could have their risk eliminated",
+        a.year,
+        a.households_evaluated,
+        t.registered_households,
+        t.registered_persons,
+        t.candidate_households,
+        t.candidate_persons,
+        t.exited_not_meeting,
+        t.monitored_meeting,
+        a.year,
+        a.households_evaluated,
+        t.registered_households,
+        t.registered_persons,
+        t.candidate_households,
+        t.candidate_persons,
+        t.exited_not_meeting,
+        t.monitored_meeting,
+    );
+    for (i, ind) in jingzhun_domain::exit::Indicator::ALL.iter().enumerate() {
+        if t.blocked_by[i] > 0 {
+            println!("{:>8}  {} / {}", t.blocked_by[i], ind.zh(), ind.en());
+        }
+    }
+    if let Some(c) = &a.county {
+        println!(
+            "综合贫困发生率 incidence: {} → {}（门槛 threshold {}）: {}",
+            c.incidence
+                .now_bp
+                .map_or("—".into(), |b| format!("{}.{:02}%", b / 100, b % 100)),
+            c.incidence.projected_bp.map_or("—".into(), |b| format!(
+                "{}.{:02}%",
+                b / 100,
+                b % 100
+            )),
+            c.incidence.threshold_bp.map_or("—".into(), |b| format!(
+                "{}.{:02}%",
+                b / 100,
+                b % 100
+            )),
+            judge(&c.incidence)
+        );
+    }
+    println!(
+        "读取 read {:.3} s, 评估 evaluate {:.3} s, 合计 total {:.3} s",
+        a.read_ms as f64 / 1000.0,
+        a.evaluate_ms as f64 / 1000.0,
+        total_s
+    );
+    if let (Some(out), Some(which)) = (&args.out, args.list) {
+        let kind = match which {
+            ExitList::Candidates => ListKind::Candidates,
+            ExitList::Blocked => ListKind::Blocked,
+            ExitList::ExitedNotMeeting => ListKind::ExitedNotMeeting,
+        };
+        let within =
+            area.ok_or_else(|| anyhow::anyhow!("--out needs --area (a list is per area)"))?;
+        let rows = exit::list(store, &within, args.year, kind).await?;
+        let mut w = csv::Writer::from_path(out)
+            .with_context(|| format!("cannot write {}", out.display()))?;
+        w.write_record([
+            "household_id",
+            "village_code",
+            "head",
+            "persons",
+            "per_capita_income",
+            "blocking",
+        ])?;
+        for r in &rows {
+            w.write_record([
+                r.household_id.as_str(),
+                r.village.as_str(),
+                r.head.as_str(),
+                &r.persons.to_string(),
+                &jingzhun_domain::money::Yuan::from_fen(r.per_capita_fen).to_plain(),
+                &r.blocking
+                    .iter()
+                    .map(|i| i.code())
+                    .collect::<Vec<_>>()
+                    .join(";"),
+            ])?;
+        }
+        w.flush()?;
+        println!(
+            "{} 户写入 households written to {}",
+            rows.len(),
+            out.display()
+        );
+    }
+    Ok(())
+}
+
+async fn set_standard(store: &dyn Store, args: StandardSetArgs) -> Result<()> {
+    use jingzhun_domain::standards::{StandardChange, StandardChangeInput};
+    let change = StandardChange::parse(&StandardChangeInput {
+        key: &args.key,
+        year: &args.year,
+        region: &args.region,
+        value: &args.value,
+        reason: &args.reason,
+    })
+    .map_err(|problems| {
+        let lines: Vec<String> = problems
+            .iter()
+            .map(|(field, p)| format!("--{field}: {p} / {}", p.zh()))
+            .collect();
+        anyhow::anyhow!("standard refused:\n{}", lines.join("\n"))
+    })?;
+    let p = jingzhun_service::standards::preview(store, &change, None, None).await;
+    match p {
+        Ok(p) => {
+            let k = change.entry.key;
+            let t = &p.what_if.total;
+            println!(
+                "{}：{} → {}（{} 年，评估 {} 户）\n\
+                 在册户新增可退出 {} 户 {} 人，不再可退出 {} 户 {} 人；已脱贫户不再达标 {:+} 户；监测户可消除风险 {:+} 户；跨过退出门槛的村 {} 个",
+                k.zh(),
+                p.before.map_or("—".into(), |b| k.format(b, true)),
+                k.format(p.after, true),
+                p.year,
+                p.households_evaluated,
+                t.newly_eligible_households,
+                t.newly_eligible_persons,
+                t.no_longer_eligible_households,
+                t.no_longer_eligible_persons,
+                t.exited_not_meeting_change,
+                t.monitored_meeting_change,
+                p.what_if.crossings.len(),
+            );
+            for c in &p.what_if.crossings {
+                println!(
+                    "  {} {}: {} → {}",
+                    c.village.as_str(),
+                    p.names.get(&c.village).map_or("", String::as_str),
+                    judge_text(c.before.meets_projected),
+                    judge_text(c.after.meets_projected)
+                );
+            }
+        }
+        // An empty registry has nothing to preview; the change itself may still be made.
+        Err(jingzhun_service::ServiceError::Invalid(m)) if m.contains("registry is empty") => {
+            println!("登记库为空，无可预览的影响 the registry is empty: nothing to preview");
+        }
+        Err(e) => return Err(e.into()),
+    }
+    if args.dry_run {
+        println!("未保存（--dry-run） not stored (--dry-run)");
+        return Ok(());
+    }
+    let rec = jingzhun_service::standards::change(store, &actor(), &change, args.version).await?;
+    println!(
+        "已保存 stored: {} = {} (v{})",
+        jingzhun_service::standards::slot_id(&rec.entry),
+        rec.entry.key.format(rec.entry.value, true),
+        rec.version
+    );
+    Ok(())
+}
+
+fn judge_text(meets: Option<bool>) -> &'static str {
+    match meets {
+        Some(true) => "达到退出门槛 meets",
+        Some(false) => "未达到 does not meet",
+        None => "—",
+    }
 }
 
 async fn check(store: &dyn Store, args: CheckArgs) -> Result<()> {

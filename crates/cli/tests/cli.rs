@@ -484,3 +484,95 @@ fn sources_import_all_or_nothing_and_check_writes_findings_csv() {
     assert!(!out.status.success());
     assert!(text(&out.stderr).contains("capital-threshold"));
 }
+
+#[test]
+fn standards_are_previewed_refused_field_by_field_and_changed_once_with_their_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    assert!(jingzhun(&db, &["demo", "--no-serve"]).status.success());
+
+    let exit = jingzhun(&db, &["exit", "--area", "510304"]);
+    assert!(exit.status.success(), "{}", text(&exit.stderr));
+    let out = text(&exit.stdout);
+    assert!(out.contains("3000 households evaluated"), "{out}");
+    assert!(out.contains("incidence"), "{out}");
+
+    let bad = jingzhun(
+        &db,
+        &[
+            "standards",
+            "set",
+            "--key",
+            "poverty_line",
+            "--value=-1",
+            "--reason",
+            " ",
+        ],
+    );
+    assert!(!bad.status.success());
+    let err = text(&bad.stderr);
+    for field in ["--year", "--value", "--reason"] {
+        assert!(err.contains(field), "{field} in {err}");
+    }
+
+    let set = |value: &str, version: &str| {
+        jingzhun(
+            &db,
+            &[
+                "standards",
+                "set",
+                "--key",
+                "poverty_line",
+                "--year",
+                "2020",
+                "--region",
+                "51",
+                "--value",
+                value,
+                "--reason",
+                "测试",
+                "--version",
+                version,
+            ],
+        )
+    };
+    let dry = jingzhun(
+        &db,
+        &[
+            "standards",
+            "set",
+            "--key",
+            "notice_days",
+            "--value",
+            "5",
+            "--reason",
+            "试",
+            "--dry-run",
+        ],
+    );
+    assert!(text(&dry.stdout).contains("--dry-run"));
+    let first = set("4300", "0");
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    assert!(
+        text(&first.stdout).contains("不再可退出"),
+        "the what-if is shown"
+    );
+    assert!(text(&first.stdout).contains("(v1)"));
+    // A second writer who loaded version 0 is refused.
+    let stale = set("4400", "0");
+    assert!(!stale.status.success());
+    assert!(
+        text(&stale.stderr).contains("changed meanwhile"),
+        "{}",
+        text(&stale.stderr)
+    );
+    let list = text(&jingzhun(&db, &["standards", "list"]).stdout);
+    assert!(list.contains("4,300 元/人·年"), "{list}");
+    assert!(!list.contains("4,400"));
+    // Notice periods were not stored by the dry run.
+    assert!(
+        list.lines()
+            .any(|l| l.starts_with("notice_days") && l.contains("7 天")),
+        "{list}"
+    );
+}

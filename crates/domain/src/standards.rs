@@ -354,10 +354,8 @@ impl StandardChange {
                 }
             },
         };
-        if let Some(k) = key {
-            if k.needs_year() && year.is_none() && input.year.trim().is_empty() {
-                problems.push(("year", Problem::YearRequired));
-            }
+        if key.is_some_and(StandardKey::needs_year) && input.year.trim().is_empty() {
+            problems.push(("year", Problem::YearRequired));
         }
         let region = parse_region(input.region)
             .map_err(|p| problems.push(("region", p)))
