@@ -141,15 +141,26 @@ pub async fn area(
         .await?
         .into_iter()
         .collect();
+    // Names of the villages evaluated: of the area, or (everywhere) of the smallest area that
+    // holds them all, not of the whole country's 600,000 villages.
+    let common = match area {
+        Some(a) => Some(*a),
+        None => common_area(figures.keys()),
+    };
+    let names: BTreeMap<AreaCode, String> = store
+        .village_names(common.as_ref())
+        .await?
+        .into_iter()
+        .collect();
     let mut villages = Vec::new();
     let mut total = VillageExitFigures::default();
     for (village, f) in &figures {
         add(&mut total, f);
         let population = populations.get(village).copied();
-        let name = store
-            .area(village)
-            .await?
-            .map_or_else(|| village.as_str().to_string(), |a| a.name);
+        let name = names
+            .get(village)
+            .cloned()
+            .unwrap_or_else(|| village.as_str().to_string());
         villages.push(VillageExit {
             village: *village,
             name,
@@ -190,6 +201,29 @@ pub async fn area(
         read_ms,
         evaluate_ms,
     })
+}
+
+/// The smallest province, city, county or township holding every code (`None`: several
+/// provinces, or none).
+fn common_area<'a>(codes: impl Iterator<Item = &'a AreaCode>) -> Option<AreaCode> {
+    let mut prefix: Option<String> = None;
+    for c in codes {
+        let s = c.as_str();
+        prefix = Some(match prefix {
+            None => s.to_string(),
+            Some(p) => p
+                .chars()
+                .zip(s.chars())
+                .take_while(|(a, b)| a == b)
+                .map(|(a, _)| a)
+                .collect(),
+        });
+    }
+    let p = prefix?;
+    [9, 6, 4, 2]
+        .into_iter()
+        .find(|n| p.len() >= *n)
+        .and_then(|n| AreaCode::parse_short(&p[..n]).ok())
 }
 
 /// Which list of a village.

@@ -138,9 +138,11 @@ impl PgStore {
         }
         let mut attach = exit::MemberAttacher::new(households);
         {
-            let sql_text = match within {
-                None => exit::EXIT_PERSONS_ALL,
-                Some(_) => exit::EXIT_PERSONS_WITHIN,
+            let whole = exit::reads_whole_tables(within);
+            let sql_text = if whole {
+                exit::EXIT_PERSONS_ALL
+            } else {
+                exit::EXIT_PERSONS_WITHIN
             };
             let q = sql_text
                 .replace(
@@ -149,10 +151,10 @@ impl PgStore {
                 )
                 .replace(&format!("ORDER BY {ORDER}"), &format!("ORDER BY {ORDER_C}"));
             let query = sqlx::query(&q);
-            let query = if within.is_some() {
-                query.bind(&lo).bind(&hi)
-            } else {
+            let query = if whole {
                 query
+            } else {
+                query.bind(&lo).bind(&hi)
             };
             let mut rows = query.fetch(&mut *tx);
             while let Some(r) = rows.try_next().await? {

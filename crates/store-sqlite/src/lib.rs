@@ -108,7 +108,13 @@ fn read_exit_data(
     use jingzhun_domain::exit::MemberFacts;
     let (lo, hi) = sql::code_range(within.map_or("", |c| c.prefix()));
     let mut households = Vec::new();
-    let mut stmt = c.prepare(exit::EXIT_HOUSEHOLDS).map_err(backend)?;
+    let whole = exit::reads_whole_tables(within);
+    let households_sql = if whole {
+        exit::EXIT_HOUSEHOLDS_SCAN
+    } else {
+        exit::EXIT_HOUSEHOLDS
+    };
+    let mut stmt = c.prepare(households_sql).map_err(backend)?;
     let mut rows = stmt.query([&lo, &hi]).map_err(backend)?;
     while let Some(r) = rows.next().map_err(backend)? {
         let village: String = r.get(1).map_err(backend)?;
@@ -126,12 +132,12 @@ fn read_exit_data(
     drop(rows);
     let mut attach = exit::MemberAttacher::new(households);
     let mut stmt;
-    let mut rows = match within {
-        None => {
+    let mut rows = match (whole, within) {
+        (true, _) | (_, None) => {
             stmt = c.prepare(exit::EXIT_PERSONS_ALL).map_err(backend)?;
             stmt.query([]).map_err(backend)?
         }
-        Some(_) => {
+        (false, Some(_)) => {
             stmt = c.prepare(exit::EXIT_PERSONS_WITHIN).map_err(backend)?;
             stmt.query([&lo, &hi]).map_err(backend)?
         }
@@ -142,11 +148,20 @@ fn read_exit_data(
             .map_err(backend)?
             .as_str_or_null()
             .map_err(|e| backend(e.into()))?;
+        let date = |i: usize| -> jingzhun_store::Result<Option<chrono::NaiveDate>> {
+            let t = r
+                .get_ref(i)
+                .map_err(backend)?
+                .as_str_or_null()
+                .map_err(|e| backend(e.into()))?;
+            t.map(|t| exit::iso_date(t).ok_or_else(|| StoreError::Corrupt(format!("date {t:?}"))))
+                .transpose()
+        };
         let member = MemberFacts {
-            birth_date: r.get(1).map_err(backend)?,
+            birth_date: date(1)?.ok_or_else(|| StoreError::Corrupt("birth date missing".into()))?,
             school_status: school.and_then(SchoolStatus::from_code),
             medical_insurance: r.get(3).map_err(backend)?,
-            deceased_on: r.get(4).map_err(backend)?,
+            deceased_on: date(4)?,
         };
         let hid = r
             .get_ref(0)

@@ -67,9 +67,36 @@ pub const EXIT_HOUSEHOLDS: &str = "SELECT household_id, village_code, status, an
     housing_safe, water_safe FROM households WHERE village_code BETWEEN $1 AND $2 ORDER BY household_id";
 pub const EXIT_PERSONS_ALL: &str = "SELECT household_id, birth_date, school_status, medical_insurance, deceased_on \
     FROM persons ORDER BY household_id";
+/// Members of the households of a village code range. (Measured on SQLite with a million
+/// members: the `IN` form reads in key order, a join sorts; for a county or more, reading every
+/// member and skipping the others is faster still, which the backends do.)
 pub const EXIT_PERSONS_WITHIN: &str = "SELECT p.household_id, p.birth_date, p.school_status, p.medical_insurance, \
-    p.deceased_on FROM persons p JOIN households h ON h.household_id = p.household_id \
-    WHERE h.village_code BETWEEN $1 AND $2 ORDER BY p.household_id";
+    p.deceased_on FROM persons p WHERE p.household_id IN \
+    (SELECT household_id FROM households WHERE village_code BETWEEN $1 AND $2) ORDER BY p.household_id";
+/// The same households read in key order without the village index (SQLite): for a large
+/// area, scanning the table in order beats the index and a sort.
+pub const EXIT_HOUSEHOLDS_SCAN: &str = "SELECT household_id, village_code, status, annual_net_income_fen, income_year, \
+    housing_safe, water_safe FROM households NOT INDEXED WHERE village_code BETWEEN $1 AND $2 ORDER BY household_id";
+
+/// Whether an area is large enough (everywhere, or a province) to read whole tables rather
+/// than seek its households.
+pub fn reads_whole_tables(within: Option<&jingzhun_domain::area::AreaCode>) -> bool {
+    within.is_none_or(|c| c.level() == jingzhun_domain::area::AreaLevel::Province)
+}
+
+/// Reads `YYYY-MM-DD` without the general date parser (a million birth dates per read).
+pub fn iso_date(text: &str) -> Option<chrono::NaiveDate> {
+    let b = text.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").ok();
+    }
+    let num = |r: std::ops::Range<usize>| {
+        b[r].iter().try_fold(0u32, |n, d| {
+            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+        })
+    };
+    chrono::NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)
+}
 
 /// Adds each member to its household while both lists are read in the same order (a merge,
 /// no hashing of a million numbers). A member whose household is not in the list (outside the
@@ -146,6 +173,16 @@ mod tests {
             medical_insurance: None,
             deceased_on: None,
         }
+    }
+
+    #[test]
+    fn iso_dates_are_read_fast_and_anything_else_carefully() {
+        let d = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d);
+        assert_eq!(iso_date("2014-09-01"), d(2014, 9, 1));
+        assert_eq!(iso_date("2014-02-30"), None);
+        assert_eq!(iso_date("2014-0a-01"), None);
+        assert_eq!(iso_date("2014-9-1"), d(2014, 9, 1));
+        assert_eq!(iso_date(""), None);
     }
 
     #[test]

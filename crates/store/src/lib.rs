@@ -327,6 +327,8 @@ pub trait Store: Send + Sync + 'static {
         &self,
         within: Option<&AreaCode>,
     ) -> Result<Vec<jingzhun_domain::exit::ExitHousehold>>;
+    /// The code and name of each village within an area (or everywhere).
+    async fn village_names(&self, within: Option<&AreaCode>) -> Result<Vec<(AreaCode, String)>>;
     /// The rural population of each village within an area (or everywhere) in `year`.
     async fn village_populations(
         &self,

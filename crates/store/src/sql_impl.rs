@@ -536,6 +536,18 @@ macro_rules! sql_store {
                 self.load_exit_data(within).await
             }
 
+            async fn village_names(&self, within: Option<&AreaCode>) -> Result<Vec<(AreaCode, String)>> {
+                let (lo, hi) = code_range(within.map_or("", |c| c.prefix()));
+                let rows: Vec<(String, String)> = sqlx::query_as(
+                    "SELECT code, name FROM areas WHERE level = 5 AND code BETWEEN $1 AND $2 ORDER BY code",
+                )
+                .bind(lo)
+                .bind(hi)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter().map(|(c, n)| Ok((area_code(&c)?, n))).collect()
+            }
+
             async fn village_populations(&self, within: Option<&AreaCode>, year: i32) -> Result<Vec<(AreaCode, i64)>> {
                 let (lo, hi) = code_range(within.map_or("", |c| c.prefix()));
                 let rows: Vec<(String, i64)> = sqlx::query_as(

@@ -1425,4 +1425,12 @@ async fn exit_data_attaches_members_to_their_households_within_an_area(store: Ar
             .unwrap()
             .is_empty()
     );
+    let names = store.village_names(Some(&code("510304100"))).await.unwrap();
+    assert_eq!(
+        names,
+        [
+            (code("510304100201"), "一村".to_string()),
+            (code("510304100202"), "二村".to_string())
+        ]
+    );
 }

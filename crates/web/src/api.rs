@@ -50,6 +50,14 @@ pub fn routes() -> Router<AppState> {
                 crate::transfer::MAX_UPLOAD_BYTES,
             )),
         )
+        .route(
+            "/standards",
+            get(crate::exit::list).post(crate::exit::change),
+        )
+        .route("/standards/what-if", post(crate::exit::what_if))
+        .route("/exit", get(crate::exit::area))
+        .route("/exit/list", get(crate::exit::list_households))
+        .route("/households/{id}/exit", get(crate::exit::household))
         .route("/openapi.json", get(openapi))
 }
 
@@ -79,7 +87,13 @@ pub fn routes() -> Router<AppState> {
         crate::leads::check_job,
         crate::leads::runs,
         crate::leads::source_list,
-        crate::leads::upload_source
+        crate::leads::upload_source,
+        crate::exit::list,
+        crate::exit::what_if,
+        crate::exit::change,
+        crate::exit::area,
+        crate::exit::list_households,
+        crate::exit::household
     ),
     components(schemas(
         LoginRequest,
@@ -88,7 +102,8 @@ pub fn routes() -> Router<AppState> {
         crate::error::ErrorBody,
         crate::transfer::JobView,
         crate::transfer::JobState,
-        crate::transfer::ErrorRow
+        crate::transfer::ErrorRow,
+        crate::exit::StandardBody
     ))
 )]
 pub struct ApiDoc;

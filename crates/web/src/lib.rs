@@ -11,6 +11,7 @@ pub mod api;
 pub mod assets;
 pub mod auth;
 pub mod error;
+pub mod exit;
 pub mod i18n;
 pub mod leads;
 pub mod pages;

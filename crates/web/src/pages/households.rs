@@ -208,6 +208,8 @@ pub async fn detail(
     let import = state.store.household_import(&id).await?;
     let history = state.store.audit_of("household", id.as_str()).await?;
     let village = state.store.area(&h.village_code).await?;
+    let exit_view =
+        crate::exit::household_view(&state, &ctx.user.account, id.as_str(), None).await?;
     // Leads about the household or its members (all in this village, so within reach).
     let mut subjects: Vec<String> = members
         .iter()
@@ -260,6 +262,7 @@ pub async fn detail(
                     @if let Some(r) = h.removal_reason { dt { (l.t("清退原因", "Removal reason")) } dd { (l.v(r)) } }
                 }
             }
+            (super::exit::household_panel(&ctx, &exit_view))
             h2 { (l.t("家庭成员", "Members")) }
             div.scroll { table #members {
                 tr {

@@ -12,6 +12,7 @@
 
 pub mod account;
 pub mod area;
+pub mod exit;
 pub mod households;
 pub mod leads;
 pub mod transfer;
@@ -51,6 +52,12 @@ pub fn routes() -> Router<AppState> {
         .route("/leads/{id}", get(leads::detail).post(leads::verify))
         .route("/checks", get(leads::checks_page))
         .route("/sources", get(leads::sources_page))
+        .route(
+            "/standards",
+            get(exit::standards_page).post(exit::standards_post),
+        )
+        .route("/exit", get(exit::exit_page))
+        .route("/exit/list", get(exit::list_page))
 }
 
 /// What every signed-in page has: the account, the language, and where it is.
@@ -210,6 +217,8 @@ pub fn layout(ctx: &Ctx, title: &str, scripts: bool, content: Markup) -> Markup 
         ("/export", l.t("导出", "Export")),
         ("/leads", l.t("疑点", "Leads")),
         ("/checks", l.t("比对", "Checks")),
+        ("/exit", l.t("退出", "Exit")),
+        ("/standards", l.t("标准", "Standards")),
     ];
     html! {
         (DOCTYPE)
