@@ -18,6 +18,7 @@
 //! * [`sources`]: other departments' data: kinds, columns, validation.
 //! * [`checks`]: the cross-check rules R02-R15.
 //! * [`warnings`]: early warnings per village.
+//! * [`procedure`]: identification, exit, removal, return, monitoring as state machines.
 //! * [`exit`]: the household exit indicators, village and county exit, what-if of a standard.
 
 pub mod access;
@@ -30,6 +31,7 @@ pub mod id_number;
 pub mod mask;
 pub mod money;
 pub mod problem;
+pub mod procedure;
 pub mod registry;
 pub mod sources;
 pub mod standards;
