@@ -11,6 +11,7 @@
 
 pub mod checks;
 pub mod exit;
+pub mod procedures;
 pub mod rows;
 pub mod sql;
 mod sql_impl;
@@ -336,6 +337,11 @@ pub trait Store: Send + Sync + 'static {
         year: i32,
     ) -> Result<Vec<(AreaCode, i64)>>;
 
+    // Procedures.
+    async fn case(&self, id: i64) -> Result<Option<procedures::CaseRecord>>;
+    /// Cases matching a query, newest first.
+    async fn cases(&self, query: &procedures::CaseQuery) -> Result<Vec<procedures::CaseRecord>>;
+
     // Audit.
     /// Entries with `seq > after`, at most `limit`, in order.
     async fn audit_page(&self, after: i64, limit: i64) -> Result<Vec<AuditEntry>>;
@@ -440,6 +446,30 @@ pub trait Tx: Send {
         version: i64,
         actor: &str,
     ) -> Result<bool>;
+
+    /// Records a new case; `None` when the household already has a case in progress.
+    async fn insert_case(
+        &mut self,
+        household_id: &str,
+        case: &jingzhun_domain::procedure::Case,
+        actor: &str,
+    ) -> Result<Option<i64>>;
+    /// Writes a case if it is still at `version`; `false` when it changed meanwhile.
+    async fn update_case(
+        &mut self,
+        id: i64,
+        version: i64,
+        case: &jingzhun_domain::procedure::Case,
+    ) -> Result<bool>;
+    /// Sets a household's status as a completed procedure says (with its exit year, or the
+    /// removal reason), and stamps it updated.
+    async fn set_household_status(
+        &mut self,
+        id: &HouseholdId,
+        status: HouseholdStatus,
+        exit_year: Option<i32>,
+        removal_reason: Option<jingzhun_domain::vocab::RemovalReason>,
+    ) -> Result<()>;
 
     /// Seals an event into the chain, after the current head.
     async fn append_audit(&mut self, event: &AuditEvent) -> Result<AuditEntry>;

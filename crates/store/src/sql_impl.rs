@@ -523,6 +523,42 @@ macro_rules! sql_store {
                     .collect()
             }
 
+            async fn case(&self, id: i64) -> Result<Option<$crate::procedures::CaseRecord>> {
+                let row: Option<$crate::procedures::CaseRow> = sqlx::query_as(&format!(
+                    "SELECT {} FROM procedure_cases WHERE id = $1",
+                    $crate::procedures::CASE_COLUMNS
+                ))
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map(TryInto::try_into).transpose()
+            }
+
+            async fn cases(&self, q: &$crate::procedures::CaseQuery) -> Result<Vec<$crate::procedures::CaseRecord>> {
+                let mut b: QueryBuilder<'_, $db> = QueryBuilder::new(format!(
+                    "SELECT {} FROM procedure_cases WHERE 1 = 1",
+                    $crate::procedures::CASE_COLUMNS
+                ));
+                if let Some(within) = &q.within {
+                    if within.is_empty() {
+                        return Ok(Vec::new());
+                    }
+                    __push_within(&mut b, within);
+                }
+                if let Some(h) = &q.household_id {
+                    b.push(" AND household_id = ").push_bind(h.clone());
+                }
+                if q.in_progress {
+                    b.push(" AND state IN ('open', 'suspended')");
+                }
+                if let Some(role) = q.next_role {
+                    b.push(" AND next_role = ").push_bind(role.code());
+                }
+                b.push(" ORDER BY id DESC LIMIT ").push_bind(q.limit.clamp(1, 1000));
+                let rows: Vec<$crate::procedures::CaseRow> = b.build_query_as().fetch_all(&self.pool).await?;
+                rows.into_iter().map(TryInto::try_into).collect()
+            }
+
             async fn standards(&self) -> Result<Vec<$crate::exit::StandardRecord>> {
                 let rows: Vec<$crate::exit::StandardRow> =
                     sqlx::query_as($crate::exit::STANDARDS).fetch_all(&self.pool).await?;
@@ -851,6 +887,79 @@ macro_rules! sql_store {
                     .execute(&mut *self.tx)
                     .await?;
                 Ok(done.rows_affected() == 1)
+            }
+
+            async fn insert_case(
+                &mut self,
+                household_id: &str,
+                case: &$crate::__private::jingzhun_domain::procedure::Case,
+                actor: &str,
+            ) -> Result<Option<i64>> {
+                let c = $crate::procedures::CaseColumns::of(case)?;
+                let id: Option<(i64,)> = sqlx::query_as($crate::procedures::INSERT_CASE)
+                    .bind(case.kind.code())
+                    .bind(household_id)
+                    .bind(case.village.as_str())
+                    .bind(c.state)
+                    .bind(c.next_step)
+                    .bind(c.next_role)
+                    .bind(c.notice_until)
+                    .bind(c.closed_reason)
+                    .bind(c.steps)
+                    .bind(c.objections)
+                    .bind(actor)
+                    .bind(Utc::now())
+                    .fetch_optional(&mut *self.tx)
+                    .await?;
+                Ok(id.map(|(id,)| id))
+            }
+
+            async fn update_case(
+                &mut self,
+                id: i64,
+                version: i64,
+                case: &$crate::__private::jingzhun_domain::procedure::Case,
+            ) -> Result<bool> {
+                let c = $crate::procedures::CaseColumns::of(case)?;
+                let done = sqlx::query($crate::procedures::UPDATE_CASE)
+                    .bind(c.state)
+                    .bind(c.next_step)
+                    .bind(c.next_role)
+                    .bind(c.notice_until)
+                    .bind(c.closed_reason)
+                    .bind(c.steps)
+                    .bind(c.objections)
+                    .bind(Utc::now())
+                    .bind(id)
+                    .bind(version)
+                    .execute(&mut *self.tx)
+                    .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn set_household_status(
+                &mut self,
+                id: &HouseholdId,
+                status: HouseholdStatus,
+                exit_year: Option<i32>,
+                removal_reason: Option<$crate::__private::jingzhun_domain::vocab::RemovalReason>,
+            ) -> Result<()> {
+                let done = sqlx::query(
+                    "UPDATE households SET status = $1, exit_year = $2, removal_reason = $3, updated_at = $4 \
+                     WHERE household_id = $5",
+                )
+                .bind(status.code())
+                .bind(exit_year)
+                .bind(removal_reason.map(|r| r.code()))
+                .bind(Utc::now())
+                .bind(id.as_str())
+                .execute(&mut *self.tx)
+                .await?;
+                if done.rows_affected() == 1 {
+                    Ok(())
+                } else {
+                    Err(StoreError::Corrupt(format!("household {} vanished during a procedure", id.as_str())))
+                }
             }
 
             async fn put_standard(

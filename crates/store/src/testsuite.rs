@@ -44,6 +44,7 @@ pub const CASES: &[(&str, Case)] = cases![
     leads_are_found_within_an_area_only,
     a_standard_is_stored_once_per_slot_and_a_stale_change_is_refused,
     exit_data_attaches_members_to_their_households_within_an_area,
+    one_case_in_progress_per_household_and_stale_writes_are_refused,
 ];
 
 /// Runs every case, each on a fresh store from `make`, and panics naming the cases that failed.
@@ -1432,5 +1433,134 @@ async fn exit_data_attaches_members_to_their_households_within_an_area(store: Ar
             (code("510304100201"), "一村".to_string()),
             (code("510304100202"), "二村".to_string())
         ]
+    );
+}
+
+async fn one_case_in_progress_per_household_and_stale_writes_are_refused(store: Arc<dyn Store>) {
+    use crate::procedures::CaseQuery;
+    use jingzhun_domain::access::{Account, Assignment, Login, Role};
+    use jingzhun_domain::procedure::{Case, CaseState, Evidence, ProcedureKind, Step};
+    with_areas(&store).await;
+    let mut tx = store.begin().await.unwrap();
+    let import = import_id(&store, &mut tx).await;
+    tx.put_households(
+        &[
+            fixture_household("H1", "510304100201", HouseholdStatus::Registered),
+            fixture_household("H2", "510304101201", HouseholdStatus::Registered),
+        ],
+        &[],
+        import,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let clerk = Account {
+        login: Login::parse("clerk").unwrap(),
+        disabled: false,
+        assignments: vec![
+            Assignment::new(Role::VillageClerk, code("510304100201"), None, None, false).unwrap(),
+        ],
+    };
+    let day = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+    let case = Case::start(
+        ProcedureKind::Exit,
+        Some(HouseholdStatus::Registered),
+        code("510304100201"),
+        &clerk,
+        day,
+        Evidence::Application {
+            by_household: false,
+            reason: "收入稳定".into(),
+        },
+    )
+    .unwrap();
+    let mut tx = store.begin().await.unwrap();
+    let id = tx
+        .insert_case("H1", &case, "clerk")
+        .await
+        .unwrap()
+        .expect("first case");
+    assert_eq!(
+        tx.insert_case("H1", &case, "clerk").await.unwrap(),
+        None,
+        "one in progress"
+    );
+    tx.commit().await.unwrap();
+
+    let stored = store.case(id).await.unwrap().unwrap();
+    assert_eq!(stored.case, case);
+    assert_eq!(stored.version, 1);
+    assert_eq!(stored.household_id, "H1");
+
+    let mut next = case.clone();
+    next.step(
+        Step::Deliberation,
+        &clerk,
+        day,
+        Evidence::Meeting {
+            attendees: 20,
+            votes_for: 15,
+            votes_against: 5,
+            record: "记录".into(),
+        },
+        7,
+    )
+    .unwrap();
+    let mut tx = store.begin().await.unwrap();
+    assert!(tx.update_case(id, 1, &next).await.unwrap());
+    assert!(
+        !tx.update_case(id, 1, &next).await.unwrap(),
+        "stale version"
+    );
+    tx.commit().await.unwrap();
+    let stored = store.case(id).await.unwrap().unwrap();
+    assert_eq!(stored.case.steps.len(), 2);
+    assert_eq!(stored.version, 2);
+
+    let q = |within: &str, role: Option<Role>| CaseQuery {
+        within: Some(vec![code(within)]),
+        in_progress: true,
+        next_role: role,
+        limit: 10,
+        ..CaseQuery::default()
+    };
+    assert_eq!(
+        store
+            .cases(&q("510304100", Some(Role::VillageClerk)))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(
+        store
+            .cases(&q("510304100", Some(Role::CountyOfficer)))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(store.cases(&q("510304101", None)).await.unwrap().is_empty());
+
+    // A closed case frees the household for another.
+    let mut closed = next.clone();
+    closed.state = CaseState::Closed;
+    closed.closed_reason = Some("test".into());
+    let mut tx = store.begin().await.unwrap();
+    assert!(tx.update_case(id, 2, &closed).await.unwrap());
+    assert!(
+        tx.insert_case("H1", &case, "clerk")
+            .await
+            .unwrap()
+            .is_some()
+    );
+    let h1 = HouseholdId::parse("H1").unwrap();
+    tx.set_household_status(&h1, HouseholdStatus::Exited, Some(2026), None)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let h = store.household(&h1).await.unwrap().unwrap();
+    assert_eq!(
+        (h.status, h.exit_year),
+        (HouseholdStatus::Exited, Some(2026))
     );
 }
