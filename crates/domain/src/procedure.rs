@@ -177,6 +177,8 @@ pub enum Refusal {
     BadEvidence { why: String },
     #[error("the date is before the last step ({last})")]
     DateBeforeLastStep { last: NaiveDate },
+    #[error("the household does not meet the indicators ({failing}): no exit on paper")]
+    NotEligible { failing: String },
 }
 
 impl Refusal {
@@ -196,6 +198,9 @@ impl Refusal {
             Refusal::NotApplicable { status } => format!("状态为“{status}”的户不能启动此程序"),
             Refusal::BadEvidence { why } => format!("材料不符合此步骤要求：{why}"),
             Refusal::DateBeforeLastStep { last } => format!("日期早于上一步（{last}）"),
+            Refusal::NotEligible { failing } => {
+                format!("此户未达到退出指标（{failing}），不能“数字脱贫”")
+            }
         }
     }
 }

@@ -23,6 +23,10 @@ pub enum ServiceError {
     /// The record changed meanwhile, or is in a state that does not allow this (409).
     #[error("{0}")]
     Conflict(String),
+    /// A procedure refused an act: wrong role (403), bad evidence (400), otherwise the case's
+    /// state does not allow it (409). The refusal says why, in both languages.
+    #[error("{0}")]
+    Refused(jingzhun_domain::procedure::Refusal),
     /// A request that cannot be carried out as asked (400).
     #[error("{0}")]
     Invalid(String),

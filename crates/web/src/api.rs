@@ -58,6 +58,12 @@ pub fn routes() -> Router<AppState> {
         .route("/exit", get(crate::exit::area))
         .route("/exit/list", get(crate::exit::list_households))
         .route("/households/{id}/exit", get(crate::exit::household))
+        .route(
+            "/procedures",
+            get(crate::procedures::list).post(crate::procedures::start),
+        )
+        .route("/procedures/{id}", get(crate::procedures::one))
+        .route("/procedures/{id}/acts", post(crate::procedures::act))
         .route("/openapi.json", get(openapi))
 }
 
@@ -93,7 +99,11 @@ pub fn routes() -> Router<AppState> {
         crate::exit::change,
         crate::exit::area,
         crate::exit::list_households,
-        crate::exit::household
+        crate::exit::household,
+        crate::procedures::start,
+        crate::procedures::act,
+        crate::procedures::one,
+        crate::procedures::list
     ),
     components(schemas(
         LoginRequest,
@@ -103,7 +113,9 @@ pub fn routes() -> Router<AppState> {
         crate::transfer::JobView,
         crate::transfer::JobState,
         crate::transfer::ErrorRow,
-        crate::exit::StandardBody
+        crate::exit::StandardBody,
+        crate::procedures::StartBody,
+        crate::procedures::ActBody
     ))
 )]
 pub struct ApiDoc;

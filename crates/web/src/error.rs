@@ -179,6 +179,15 @@ impl From<ServiceError> for WebError {
             ServiceError::Conflict(m) => WebError::Conflict(m),
             e @ ServiceError::DuplicateImport { .. } => WebError::Conflict(e.to_string()),
             ServiceError::Rejected(report) => WebError::Unprocessable(report.to_text()),
+            ServiceError::Refused(r) => {
+                use jingzhun_domain::procedure::Refusal;
+                let text = format!("{} / {r}", r.zh());
+                match r {
+                    Refusal::WrongRole { .. } => WebError::Forbidden,
+                    Refusal::BadEvidence { .. } => WebError::BadRequest(text),
+                    _ => WebError::Conflict(text),
+                }
+            }
             other => WebError::Internal(other.to_string()),
         }
     }

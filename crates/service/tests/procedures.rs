@@ -1,0 +1,367 @@
+//! Procedures end to end on every configured backend: an exit from the pre-exit list through
+//! every step, an objection, and the status change with its audit trail; an exit on paper and
+//! a second case for the same household are refused.
+
+mod common;
+
+use chrono::NaiveDate;
+use common::each_backend;
+use jingzhun_domain::AreaCode;
+use jingzhun_domain::access::{Account, Assignment, Login, Role};
+use jingzhun_domain::procedure::{CaseState, Evidence, ProcedureKind, Refusal, Step};
+use jingzhun_domain::registry::HouseholdId;
+use jingzhun_domain::vocab::HouseholdStatus;
+use jingzhun_service::ServiceError;
+use jingzhun_service::demo::{demo_county, load_bundled_areas};
+use jingzhun_service::exit::{ListKind, list};
+use jingzhun_service::generate::{Extras, generate};
+use jingzhun_service::procedures::{Act, act, start};
+use jingzhun_service::registry_import::{ImportOptions, RegistrySource, import_registry};
+
+fn account(login: &str, role: Role, area: &AreaCode) -> Account {
+    Account {
+        login: Login::parse(login).unwrap(),
+        disabled: false,
+        assignments: vec![Assignment::new(role, *area, None, None, false).unwrap()],
+    }
+}
+
+fn day(n: u64) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 3, 2).unwrap() + chrono::Days::new(n)
+}
+
+#[tokio::test]
+async fn an_exit_runs_from_the_pre_exit_list_to_the_registry_with_its_trail() {
+    for db in each_backend().await {
+        let store = db.store.as_ref();
+        load_bundled_areas(store).await.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        generate(
+            store,
+            &demo_county(),
+            600,
+            5,
+            2020,
+            dir.path(),
+            Extras::RegistryOnly,
+        )
+        .await
+        .unwrap();
+        let opts = ImportOptions {
+            within: None,
+            actor: "test".into(),
+            force: false,
+            ignore_unknown_columns: false,
+            today: NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+        };
+        import_registry(
+            store,
+            &RegistrySource::from_path(dir.path()).unwrap(),
+            &opts,
+            &|_| {},
+        )
+        .await
+        .unwrap();
+        let county = demo_county();
+        let candidates = list(store, &county, Some(2020), ListKind::Candidates)
+            .await
+            .unwrap();
+        let blocked = list(store, &county, Some(2020), ListKind::Blocked)
+            .await
+            .unwrap();
+        let c = &candidates[0];
+        let village = c.village;
+        let township = AreaCode::parse_short(&village.as_str()[..9]).unwrap();
+        let clerk = account("clerk", Role::VillageClerk, &village);
+        let reviewer = account("reviewer", Role::TownshipReviewer, &township);
+        let officer = account("officer", Role::CountyOfficer, &county);
+        let hid = HouseholdId::parse(&c.household_id).unwrap();
+        let application = || Evidence::Application {
+            by_household: false,
+            reason: "预退出名单".into(),
+        };
+
+        // A household that fails an indicator cannot start an exit (no exit on paper).
+        let b = blocked
+            .iter()
+            .find(|b| b.village == village)
+            .unwrap_or(&blocked[0]);
+        let bclerk = account("bclerk", Role::VillageClerk, &b.village);
+        let paper = start(
+            store,
+            &bclerk,
+            &HouseholdId::parse(&b.household_id).unwrap(),
+            ProcedureKind::Exit,
+            application(),
+            day(0),
+        )
+        .await;
+        assert!(
+            matches!(
+                paper,
+                Err(ServiceError::Refused(Refusal::NotEligible { .. }))
+            ),
+            "{paper:?}"
+        );
+        // A clerk of another village does not see the household.
+        let stranger = account("stranger", Role::VillageClerk, &b.village);
+        if b.village != village {
+            let r = start(
+                store,
+                &stranger,
+                &hid,
+                ProcedureKind::Exit,
+                application(),
+                day(0),
+            )
+            .await;
+            assert!(matches!(r, Err(ServiceError::NotFound { .. })), "{r:?}");
+        }
+
+        let rec = start(
+            store,
+            &clerk,
+            &hid,
+            ProcedureKind::Exit,
+            application(),
+            day(0),
+        )
+        .await
+        .unwrap();
+        let again = start(
+            store,
+            &clerk,
+            &hid,
+            ProcedureKind::Exit,
+            application(),
+            day(0),
+        )
+        .await;
+        assert!(
+            matches!(again, Err(ServiceError::Conflict(_))),
+            "one case at a time"
+        );
+
+        let step = |s: Step, e: Evidence| Act::Step {
+            step: s,
+            evidence: e,
+        };
+        let mut v = rec.version;
+        let go = |who: &Account, a: Act, d: u64, version: i64| {
+            let who = who.clone();
+            async move { act(store, &who, rec.id, version, &a, day(d)).await }
+        };
+        let r = go(
+            &clerk,
+            step(
+                Step::Deliberation,
+                Evidence::Meeting {
+                    attendees: 31,
+                    votes_for: 28,
+                    votes_against: 3,
+                    record: "村民代表会议".into(),
+                },
+            ),
+            1,
+            v,
+        )
+        .await
+        .unwrap();
+        v = r.version;
+        // A stale version is refused.
+        let stale = go(
+            &clerk,
+            step(
+                Step::Verification,
+                Evidence::Visit {
+                    findings: "核实".into(),
+                    household_consents: Some(true),
+                },
+            ),
+            2,
+            v - 1,
+        )
+        .await;
+        assert!(matches!(stale, Err(ServiceError::Conflict(_))), "{stale:?}");
+        let r = go(
+            &clerk,
+            step(
+                Step::Verification,
+                Evidence::Visit {
+                    findings: "两不愁三保障均达标".into(),
+                    household_consents: Some(true),
+                },
+            ),
+            2,
+            v,
+        )
+        .await
+        .unwrap();
+        v = r.version;
+        let r = go(
+            &clerk,
+            step(
+                Step::FirstNotice,
+                Evidence::Notice {
+                    notice_ref: "N-1".into(),
+                },
+            ),
+            3,
+            v,
+        )
+        .await
+        .unwrap();
+        v = r.version;
+        // During the notice: an objection suspends; the review waits.
+        let r = go(
+            &clerk,
+            Act::Object {
+                text: "群众反映收入不实".into(),
+            },
+            4,
+            v,
+        )
+        .await
+        .unwrap();
+        assert_eq!(r.case.state, CaseState::Suspended);
+        v = r.version;
+        let early = go(
+            &reviewer,
+            step(
+                Step::TownshipReview,
+                Evidence::Decision {
+                    approved: true,
+                    note: String::new(),
+                },
+            ),
+            11,
+            v,
+        )
+        .await;
+        assert!(
+            matches!(early, Err(ServiceError::Refused(Refusal::ObjectionOpen))),
+            "{early:?}"
+        );
+        let r = go(
+            &clerk,
+            Act::Resolve {
+                upheld: false,
+                note: "经核实收入属实".into(),
+            },
+            5,
+            v,
+        )
+        .await
+        .unwrap();
+        v = r.version;
+        let wrong = go(
+            &clerk,
+            step(
+                Step::TownshipReview,
+                Evidence::Decision {
+                    approved: true,
+                    note: String::new(),
+                },
+            ),
+            11,
+            v,
+        )
+        .await;
+        assert!(
+            matches!(wrong, Err(ServiceError::Refused(Refusal::WrongRole { .. }))),
+            "{wrong:?}"
+        );
+        let r = go(
+            &reviewer,
+            step(
+                Step::TownshipReview,
+                Evidence::Decision {
+                    approved: true,
+                    note: String::new(),
+                },
+            ),
+            11,
+            v,
+        )
+        .await
+        .unwrap();
+        v = r.version;
+        let r = go(
+            &officer,
+            step(
+                Step::CountyApproval,
+                Evidence::Decision {
+                    approved: true,
+                    note: String::new(),
+                },
+            ),
+            12,
+            v,
+        )
+        .await
+        .unwrap();
+        v = r.version;
+        let h = store.household(&hid).await.unwrap().unwrap();
+        assert_eq!(
+            h.status,
+            HouseholdStatus::Registered,
+            "not before the announcement"
+        );
+        let r = go(
+            &officer,
+            step(
+                Step::Announcement,
+                Evidence::Decision {
+                    approved: true,
+                    note: "公告".into(),
+                },
+            ),
+            13,
+            v,
+        )
+        .await
+        .unwrap();
+        assert_eq!(r.case.state, CaseState::Completed);
+
+        let h = store.household(&hid).await.unwrap().unwrap();
+        assert_eq!(h.status, HouseholdStatus::Exited);
+        assert_eq!(h.exit_year, Some(2026));
+        // The status change names the procedure behind it; every act is audited.
+        let trail = store.audit_of("household", hid.as_str()).await.unwrap();
+        let change = trail
+            .iter()
+            .find(|e| e.action == "household.status")
+            .expect("status audited");
+        assert!(
+            change.detail.contains("\"procedure\":\"exit\""),
+            "{}",
+            change.detail
+        );
+        let acts = store
+            .audit_of("procedure_case", &rec.id.to_string())
+            .await
+            .unwrap();
+        let actions: Vec<&str> = acts.iter().map(|a| a.action.as_str()).collect();
+        // The start (its application step), the six other steps, the objection and its resolution.
+        assert_eq!(actions.len(), 1 + 6 + 2, "{actions:?}");
+        assert_eq!(actions[0], "procedure.exit.start");
+        assert_eq!(actions[8], "procedure.exit.announcement");
+        // The completed case frees the household; a second exit is not applicable.
+        let after = start(
+            store,
+            &clerk,
+            &hid,
+            ProcedureKind::Exit,
+            application(),
+            day(20),
+        )
+        .await;
+        assert!(
+            matches!(
+                after,
+                Err(ServiceError::Refused(Refusal::NotApplicable { .. }))
+            ),
+            "{after:?}"
+        );
+    }
+}

@@ -1,0 +1,130 @@
+//! Procedures over HTTP: open a case for a household, act on it, read it, and the lists an
+//! officer works through ("waiting for me"). Who may do what is the domain's
+//! (`jingzhun_domain::procedure`: the role of each step over the household's village); a case
+//! exists for an account only within its area (404 otherwise).
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use jingzhun_domain::procedure::{Evidence, ProcedureKind};
+use jingzhun_domain::registry::HouseholdId;
+use jingzhun_service::procedures::{self, Act};
+use jingzhun_service::today_in_china;
+use jingzhun_store::procedures::CaseRecord;
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::error::WebError;
+
+/// A case to open.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct StartBody {
+    pub household_id: String,
+    /// `exit`, `removal`, `return`, `monitoring_entry`, `risk_elimination`, `identification`,
+    /// `new_identification`.
+    pub kind: String,
+    /// `{"kind": "application", "by_household": bool, "reason": "..."}`.
+    #[schema(value_type = Object)]
+    pub evidence: Evidence,
+}
+
+/// An act on a case, with the version last seen.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct ActBody {
+    pub version: i64,
+    /// `{"act": "step", "step": "deliberation", "evidence": {...}}`,
+    /// `{"act": "object", "text": "..."}` or `{"act": "resolve", "upheld": bool, "note": "..."}`.
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub act: Act,
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct ListParams {
+    /// Only the cases whose next step is the account's to take now.
+    #[serde(default)]
+    pub waiting: bool,
+    /// Closed and completed cases too.
+    #[serde(default)]
+    pub all: bool,
+}
+
+/// Opens a case (the first step, application or discovery, by the village clerk).
+#[utoipa::path(post, path = "/api/v1/procedures", request_body = StartBody,
+    responses((status = 200, body = Object), (status = 400), (status = 403), (status = 404), (status = 409)))]
+pub async fn start(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Json(body): Json<StartBody>,
+) -> Result<Json<CaseRecord>, WebError> {
+    use jingzhun_domain::vocab::Vocabulary;
+    let kind = ProcedureKind::parse(&body.kind)
+        .map_err(|p| WebError::BadRequest(format!("kind: {} / {p}", p.zh())))?;
+    let id = HouseholdId::parse(&body.household_id).map_err(|_| WebError::NotFound)?;
+    Ok(Json(
+        procedures::start(
+            state.store.as_ref(),
+            &user.account,
+            &id,
+            kind,
+            body.evidence,
+            today_in_china(),
+        )
+        .await?,
+    ))
+}
+
+/// Takes an act on a case: 403 for the wrong role, 409 out of order, during a notice, while an
+/// objection is open or when the case changed meanwhile, 400 for bad evidence.
+#[utoipa::path(post, path = "/api/v1/procedures/{id}/acts", request_body = ActBody,
+    responses((status = 200, body = Object), (status = 400), (status = 403), (status = 404), (status = 409)))]
+pub async fn act(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Json(body): Json<ActBody>,
+) -> Result<Json<CaseRecord>, WebError> {
+    Ok(Json(
+        procedures::act(
+            state.store.as_ref(),
+            &user.account,
+            id,
+            body.version,
+            &body.act,
+            today_in_china(),
+        )
+        .await?,
+    ))
+}
+
+/// One case with its history.
+#[utoipa::path(get, path = "/api/v1/procedures/{id}", responses((status = 200, body = Object), (status = 404)))]
+pub async fn one(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Json<CaseRecord>, WebError> {
+    Ok(Json(
+        procedures::case_in_reach(state.store.as_ref(), &user.account, id, today_in_china())
+            .await?,
+    ))
+}
+
+/// The cases within the account's area: in progress (default), all, or waiting for it.
+#[utoipa::path(get, path = "/api/v1/procedures", params(ListParams), responses((status = 200, body = Object)))]
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(p): Query<ListParams>,
+) -> Result<Json<Vec<CaseRecord>>, WebError> {
+    Ok(Json(
+        procedures::list(
+            state.store.as_ref(),
+            &user.account,
+            !p.all,
+            p.waiting,
+            today_in_china(),
+        )
+        .await?,
+    ))
+}

@@ -1,0 +1,227 @@
+//! Procedures over the API, with the attempts that must fail: a second case, a step by the
+//! wrong role, out of order or before the notice ends, evidence missing the household's
+//! consent, a stale version, another township's case, no CSRF token.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use common::{PASSWORD, app, code, get, login, send};
+use jingzhun_domain::access::{Assignment, Role};
+use jingzhun_service::exit::{ListKind, list};
+use jingzhun_service::users;
+use serde_json::{Value, json};
+
+fn post_json(path: &str, cookie: &str, csrf: Option<&str>, body: Value) -> Request<Body> {
+    let mut r = Request::post(path)
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, "application/json");
+    if let Some(t) = csrf {
+        r = r.header("x-csrf-token", t);
+    }
+    r.body(Body::from(body.to_string())).unwrap()
+}
+
+#[tokio::test]
+async fn an_exit_case_moves_only_by_the_right_hands_in_order() {
+    let app = app().await;
+    let store = app.state.store.as_ref();
+    let candidate = list(store, &code("510304107"), None, ListKind::Candidates)
+        .await
+        .unwrap()
+        .into_iter()
+        .next()
+        .expect("the demo has exit candidates in 牛佛镇");
+    let clerk = Assignment::new(Role::VillageClerk, candidate.village, None, None, false).unwrap();
+    users::add_user(store, "zhang.clerk", "张文书", PASSWORD, clerk, "test")
+        .await
+        .unwrap();
+    let (cookie, csrf) = login(&app, "zhang.clerk").await;
+    let start = json!({"household_id": candidate.household_id, "kind": "exit",
+        "evidence": {"kind": "application", "by_household": false, "reason": "预退出名单"}});
+
+    let (status, _, _) = send(
+        &app,
+        post_json("/api/v1/procedures", &cookie, None, start.clone()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "no CSRF token");
+    let (status, case, _) = send(
+        &app,
+        post_json("/api/v1/procedures", &cookie, Some(&csrf), start.clone()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{case}");
+    let id = case["id"].as_i64().unwrap();
+    let mut version = case["version"].as_i64().unwrap();
+    let (status, _, _) = send(
+        &app,
+        post_json("/api/v1/procedures", &cookie, Some(&csrf), start),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "one case at a time");
+    let acts = format!("/api/v1/procedures/{id}/acts");
+
+    // The township reviewer cannot deliberate for the village.
+    let (rcookie, rcsrf) = login(&app, "wang.li").await;
+    let deliberation = json!({"act": "step", "step": "deliberation", "evidence": {"kind": "meeting",
+        "attendees": 30, "votes_for": 26, "votes_against": 4, "record": "村民代表会议记录"}});
+    let with_version = |mut v: Value, version: i64| {
+        v["version"] = json!(version);
+        v
+    };
+    let (status, _, _) = send(
+        &app,
+        post_json(
+            &acts,
+            &rcookie,
+            Some(&rcsrf),
+            with_version(deliberation.clone(), version),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // Out of order.
+    let review = json!({"act": "step", "step": "township_review", "evidence": {"kind": "decision", "approved": true, "note": ""}});
+    let (status, body, _) = send(
+        &app,
+        post_json(
+            &acts,
+            &rcookie,
+            Some(&rcsrf),
+            with_version(review.clone(), version),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    // Another township's clerk: the case does not exist.
+    let (ocookie, ocsrf) = login(&app, "li.clerk").await;
+    let (status, _, _) = send(&app, get(&format!("/api/v1/procedures/{id}"), &ocookie)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _, _) = send(
+        &app,
+        post_json(
+            &acts,
+            &ocookie,
+            Some(&ocsrf),
+            with_version(deliberation.clone(), version),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    let (status, body, _) = send(
+        &app,
+        post_json(
+            &acts,
+            &cookie,
+            Some(&csrf),
+            with_version(deliberation, version),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    version = body["version"].as_i64().unwrap();
+    // The visit needs the household's signed consent.
+    let visit = |consent: Value| {
+        json!({"act": "step", "step": "verification", "evidence": {"kind": "visit",
+        "findings": "八看四查一研判", "household_consents": consent}})
+    };
+    let (status, body, _) = send(
+        &app,
+        post_json(
+            &acts,
+            &cookie,
+            Some(&csrf),
+            with_version(visit(Value::Null), version),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body["detail"].as_str().unwrap().contains("拟退出户认可"));
+    let (status, body, _) = send(
+        &app,
+        post_json(
+            &acts,
+            &cookie,
+            Some(&csrf),
+            with_version(visit(json!(true)), version - 1),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "stale version: {body}");
+    let (status, body, _) = send(
+        &app,
+        post_json(
+            &acts,
+            &cookie,
+            Some(&csrf),
+            with_version(visit(json!(true)), version),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    version = body["version"].as_i64().unwrap();
+    let notice = json!({"act": "step", "step": "first_notice", "evidence": {"kind": "notice", "notice_ref": "村公示栏"}});
+    let (status, body, _) = send(
+        &app,
+        post_json(&acts, &cookie, Some(&csrf), with_version(notice, version)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    version = body["version"].as_i64().unwrap();
+    assert!(body["case"]["notice_until"].is_string());
+    // The review waits for the notice period; the case is not "waiting" for the reviewer yet.
+    let (status, body, _) = send(
+        &app,
+        post_json(&acts, &rcookie, Some(&rcsrf), with_version(review, version)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(
+        body["detail"].as_str().unwrap().contains("公示期"),
+        "{body}"
+    );
+    let (_, waiting, _) = send(&app, get("/api/v1/procedures?waiting=true", &rcookie)).await;
+    assert!(!waiting.as_array().unwrap().iter().any(|c| c["id"] == id));
+    let (_, in_progress, _) = send(&app, get("/api/v1/procedures", &rcookie)).await;
+    assert!(
+        in_progress
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["id"] == id),
+        "the reviewer sees it in progress"
+    );
+    // An objection during the notice suspends it.
+    let (status, body, _) = send(
+        &app,
+        post_json(
+            &acts,
+            &cookie,
+            Some(&csrf),
+            with_version(
+                json!({"act": "object", "text": "群众反映有外出务工收入未计入"}),
+                version,
+            ),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["case"]["state"], "suspended");
+    // The household itself has not changed.
+    let (_, h, _) = send(
+        &app,
+        get(
+            &format!("/api/v1/households/{}", candidate.household_id),
+            &cookie,
+        ),
+    )
+    .await;
+    assert_eq!(h["status"], "registered");
+    // A kind that does not exist.
+    let (status, _, _) = send(&app, post_json("/api/v1/procedures", &cookie, Some(&csrf), json!({"household_id": candidate.household_id,
+        "kind": "promotion", "evidence": {"kind": "application", "by_household": true, "reason": "x"}}))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    app.finish().await;
+}
