@@ -225,3 +225,92 @@ async fn an_exit_case_moves_only_by_the_right_hands_in_order() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     app.finish().await;
 }
+
+fn post_form(path: &str, cookie: &str, body: &str) -> Request<Body> {
+    Request::post(path)
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body.to_string()))
+        .unwrap()
+}
+
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_clerk_opens_and_moves_a_case_through_the_pages() {
+    use common::call;
+    let app = app().await;
+    let store = app.state.store.as_ref();
+    let candidate = list(store, &code("510304107"), None, ListKind::Candidates)
+        .await
+        .unwrap()
+        .into_iter()
+        .next()
+        .unwrap();
+    let clerk = Assignment::new(Role::VillageClerk, candidate.village, None, None, false).unwrap();
+    users::add_user(store, "zhang.clerk", "张文书", PASSWORD, clerk, "test")
+        .await
+        .unwrap();
+    let (cookie, csrf) = login(&app, "zhang.clerk").await;
+    let page = call(
+        &app,
+        get(&format!("/households/{}", candidate.household_id), &cookie),
+    )
+    .await;
+    assert!(page.text().contains("household-procedures"));
+    let started = call(
+        &app,
+        post_form(
+            "/procedures",
+            &cookie,
+            &format!(
+                "csrf={csrf}&household_id={}&kind=exit&reason={}",
+                candidate.household_id,
+                enc("预退出名单")
+            ),
+        ),
+    )
+    .await;
+    assert_eq!(started.status, StatusCode::SEE_OTHER);
+    let location = started.headers[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let page = call(&app, get(&location, &cookie)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text().contains("step-form") && page.text().contains("deliberation"));
+    let id: i64 = location.rsplit('/').next().unwrap().parse().unwrap();
+    let version = store.case(id).await.unwrap().unwrap().version;
+    // A count that is not a number is refused on the page, and nothing changes.
+    let bad = call(&app, post_form(&location, &cookie, &format!(
+        "csrf={csrf}&version={version}&act=step&step=deliberation&attendees=thirty&votes_for=20&votes_against=1&record=r"))).await;
+    assert_eq!(bad.status, StatusCode::OK);
+    assert!(bad.text().contains("attendees"));
+    assert_eq!(store.case(id).await.unwrap().unwrap().version, version);
+    // The reviewer cannot take the village's step.
+    let (rcookie, rcsrf) = login(&app, "wang.li").await;
+    let wrong = call(&app, post_form(&location, &rcookie, &format!(
+        "csrf={rcsrf}&version={version}&act=step&step=deliberation&attendees=30&votes_for=20&votes_against=1&record=r"))).await;
+    assert_eq!(wrong.status, StatusCode::FORBIDDEN);
+    let done = call(&app, post_form(&location, &cookie, &format!(
+        "csrf={csrf}&version={version}&act=step&step=deliberation&attendees=30&votes_for=20&votes_against=1&record={}", enc("会议记录")))).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    let rec = store.case(id).await.unwrap().unwrap();
+    assert_eq!(rec.case.steps.len(), 2);
+    let lists = call(&app, get("/procedures?waiting=1", &cookie)).await;
+    assert!(
+        lists.text().contains(&format!("/procedures/{id}")),
+        "waiting for the clerk's visit"
+    );
+    app.finish().await;
+}

@@ -210,6 +210,14 @@ pub async fn detail(
     let village = state.store.area(&h.village_code).await?;
     let exit_view =
         crate::exit::household_view(&state, &ctx.user.account, id.as_str(), None).await?;
+    let cases = state
+        .store
+        .cases(&jingzhun_store::procedures::CaseQuery {
+            household_id: Some(id.as_str().to_string()),
+            limit: 50,
+            ..Default::default()
+        })
+        .await?;
     // Leads about the household or its members (all in this village, so within reach).
     let mut subjects: Vec<String> = members
         .iter()
@@ -263,6 +271,7 @@ pub async fn detail(
                 }
             }
             (super::exit::household_panel(&ctx, &exit_view))
+            (super::procedures::household_panel(&ctx, id.as_str(), &cases))
             h2 { (l.t("家庭成员", "Members")) }
             div.scroll { table #members {
                 tr {

@@ -15,6 +15,7 @@ pub mod area;
 pub mod exit;
 pub mod households;
 pub mod leads;
+pub mod procedures;
 pub mod transfer;
 
 use axum::Router;
@@ -57,6 +58,11 @@ pub fn routes() -> Router<AppState> {
             get(exit::standards_page).post(exit::standards_post),
         )
         .route("/exit", get(exit::exit_page))
+        .route("/procedures", get(procedures::list).post(procedures::start))
+        .route(
+            "/procedures/{id}",
+            get(procedures::detail).post(procedures::act),
+        )
         .route("/exit/list", get(exit::list_page))
 }
 
@@ -217,6 +223,7 @@ pub fn layout(ctx: &Ctx, title: &str, scripts: bool, content: Markup) -> Markup 
         ("/export", l.t("导出", "Export")),
         ("/leads", l.t("疑点", "Leads")),
         ("/checks", l.t("比对", "Checks")),
+        ("/procedures", l.t("程序", "Procedures")),
         ("/exit", l.t("退出", "Exit")),
         ("/standards", l.t("标准", "Standards")),
     ];

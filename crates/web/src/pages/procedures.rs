@@ -1,0 +1,462 @@
+//! The procedure pages: the cases of the account's area (in progress, or waiting for it), one
+//! case with its history and the form of its next step (or of an objection, or of its
+//! resolution), and opening a case from a household's page. The rules are the domain's; a
+//! refusal is shown on the page with its reason.
+
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use jingzhun_domain::procedure::{CaseState, Evidence, ProcedureKind, Step, acts_as};
+use jingzhun_domain::registry::HouseholdId;
+use jingzhun_domain::vocab::Vocabulary;
+use jingzhun_service::procedures::{self, Act};
+use jingzhun_service::today_in_china;
+use jingzhun_store::procedures::CaseRecord;
+use maud::{Markup, html};
+use serde::Deserialize;
+
+use super::{CsrfField, Ctx, PageError, Posted, layout};
+use crate::AppState;
+use crate::error::WebError;
+use crate::i18n::Lang;
+
+fn state_label(l: Lang, s: CaseState) -> &'static str {
+    match s {
+        CaseState::Open => l.t("办理中", "open"),
+        CaseState::Suspended => l.t("异议处理中", "suspended by an objection"),
+        CaseState::Completed => l.t("已办结", "completed"),
+        CaseState::Closed => l.t("已终止", "closed"),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    #[serde(default)]
+    waiting: Option<String>,
+    #[serde(default)]
+    all: Option<String>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ListQuery>,
+) -> Result<Markup, PageError> {
+    let l = ctx.lang;
+    let waiting = q.waiting.is_some();
+    let all = q.all.is_some();
+    let cases = procedures::list(
+        state.store.as_ref(),
+        &ctx.user.account,
+        !all,
+        waiting,
+        today_in_china(),
+    )
+    .await?;
+    Ok(layout(
+        &ctx,
+        l.t("程序办理", "Procedures"),
+        false,
+        html! {
+            h1 { (l.t("程序办理", "Procedures")) }
+            nav.tabs {
+                a href="/procedures?waiting=1" class=[waiting.then_some("on")] { (l.t("待我办理", "Waiting for me")) }
+                a href="/procedures" class=[(!waiting && !all).then_some("on")] { (l.t("办理中", "In progress")) }
+                a href="/procedures?all=1" class=[all.then_some("on")] { (l.t("全部", "All")) }
+            }
+            @if cases.is_empty() { p.muted { (l.t("没有案件。", "No cases.")) } }
+            @else {
+                div.scroll { table #cases {
+                    tr { th { "#" } th { (l.t("程序", "Procedure")) } th { (l.t("户编号", "Household")) }
+                        th { (l.t("状态", "State")) } th { (l.t("下一步", "Next step")) } th { (l.t("公示期至", "Notice until")) } }
+                    @for c in &cases {
+                        tr {
+                            td { a href={ "/procedures/" (c.id) } { (c.id) } }
+                            td { (l.t(c.case.kind.zh(), c.case.kind.en())) }
+                            td { a href={ "/households/" (c.household_id) } { (c.household_id) } }
+                            td { (state_label(l, c.case.state)) }
+                            td { (c.case.next_step().map_or("—", |s| l.t(s.zh(), s.en()))) }
+                            td { (c.case.notice_until.map_or_else(|| "—".to_string(), |d| l.date(d))) }
+                        }
+                    }
+                } }
+            }
+        },
+    ))
+}
+
+fn evidence_text(l: Lang, e: &Evidence) -> String {
+    match e {
+        Evidence::Application {
+            by_household,
+            reason,
+        } => format!(
+            "{}: {reason}",
+            if *by_household {
+                l.t("本户申请", "applied for by the household")
+            } else {
+                l.t("干部摸排", "found by cadres")
+            }
+        ),
+        Evidence::Meeting {
+            attendees,
+            votes_for,
+            votes_against,
+            record,
+        } => format!(
+            "{} {attendees}, {} {votes_for}, {} {votes_against}; {record}",
+            l.t("参会", "present"),
+            l.t("同意", "for"),
+            l.t("反对", "against")
+        ),
+        Evidence::Visit {
+            findings,
+            household_consents,
+        } => match household_consents {
+            Some(true) => format!("{findings}; {}", l.t("户主签字认可", "signed consent")),
+            _ => findings.clone(),
+        },
+        Evidence::Notice { notice_ref } => notice_ref.clone(),
+        Evidence::Decision { approved, note } => format!(
+            "{}{}{note}",
+            if *approved {
+                l.t("同意", "approved")
+            } else {
+                l.t("不同意", "not approved")
+            },
+            if note.is_empty() { "" } else { ": " }
+        ),
+    }
+}
+
+pub async fn detail(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Markup, PageError> {
+    let rec = procedures::case_in_reach(
+        state.store.as_ref(),
+        &ctx.user.account,
+        id,
+        today_in_china(),
+    )
+    .await?;
+    Ok(detail_markup(&ctx, &rec, None))
+}
+
+fn detail_markup(ctx: &Ctx, rec: &CaseRecord, message: Option<&str>) -> Markup {
+    let l = ctx.lang;
+    let today = today_in_china();
+    let case = &rec.case;
+    let next = case.next_step();
+    let notice_running = case.notice_until.is_some_and(|d| today < d);
+    let may_step = next.is_some_and(|s| acts_as(&ctx.user.account, s.role(), &case.village, today))
+        && case.state == CaseState::Open;
+    let open_objection = case.objections.iter().find(|o| o.resolution.is_none());
+    let may_resolve = open_objection
+        .is_some_and(|o| acts_as(&ctx.user.account, o.during.role(), &case.village, today));
+    let may_object = notice_running
+        && matches!(case.state, CaseState::Open | CaseState::Suspended)
+        && ctx.user.account.keeps_registry(today);
+    layout(
+        ctx,
+        l.t("程序", "Procedure"),
+        false,
+        html! {
+            nav.crumbs { a href="/procedures" { (l.t("程序办理", "Procedures")) } }
+            h1 { (l.t(case.kind.zh(), case.kind.en())) " #" (rec.id) " · " a href={ "/households/" (rec.household_id) } { (rec.household_id) } }
+            p #case-state { (state_label(l, case.state))
+                @if let Some(r) = &case.closed_reason { " · " (r) }
+                @if let Some(d) = case.notice_until { " · " (l.t("公示期至 ", "notice until ")) (l.date(d)) } }
+            @if let Some(m) = message { p.error role="alert" { (m) } }
+            h2 { (l.t("办理经过", "History")) }
+            ol #case-steps {
+                @for s in case.kind.steps() {
+                    @let done = case.steps.iter().find(|r| r.step == *s);
+                    li class=[done.is_none().then_some("muted")] {
+                        strong { (l.t(s.zh(), s.en())) }
+                        @if let Some(r) = done { " · " (l.date(r.on)) " · " (r.by) " · " (evidence_text(l, &r.evidence)) }
+                        @else { " · " (l.t(s.role().zh(), s.role().en())) }
+                    }
+                }
+            }
+            @if !case.objections.is_empty() {
+                h2 { (l.t("异议", "Objections")) }
+                ul { @for o in &case.objections {
+                    li { (l.date(o.filed_on)) " · " (o.text) " · "
+                        @match &o.resolution {
+                            Some((upheld, note, on)) => { (if *upheld { l.t("异议成立", "upheld") } else { l.t("异议不成立", "dismissed") }) " (" (l.date(*on)) "): " (note) },
+                            None => span.badge.warn { (l.t("待处理", "open")) },
+                        } }
+                } }
+            }
+            @if may_step { @if let Some(step) = next { (step_form(ctx, rec, step, notice_running)) } }
+            @if may_resolve {
+                form.stack.panel method="post" action={ "/procedures/" (rec.id) } {
+                    h2 { (l.t("记录异议处理结果", "Record the resolution")) }
+                    input type="hidden" name="csrf" value=(ctx.user.csrf);
+                    input type="hidden" name="version" value=(rec.version);
+                    input type="hidden" name="act" value="resolve";
+                    label { input type="radio" name="upheld" value="false" checked; (l.t("异议不成立，继续办理", "dismissed: the case goes on")) }
+                    label { input type="radio" name="upheld" value="true"; (l.t("异议成立，终止程序", "upheld: the case ends")) }
+                    label { (l.t("核实情况", "What was found")) textarea name="note" maxlength="2000" rows="3" required {} }
+                    button.primary type="submit" { (l.t("保存", "Save")) }
+                }
+            }
+            @if may_object {
+                form.stack.panel method="post" action={ "/procedures/" (rec.id) } {
+                    h2 { (l.t("代群众登记异议", "File an objection on a resident's behalf")) }
+                    input type="hidden" name="csrf" value=(ctx.user.csrf);
+                    input type="hidden" name="version" value=(rec.version);
+                    input type="hidden" name="act" value="object";
+                    label { (l.t("异议内容", "The objection")) textarea name="text" maxlength="2000" rows="3" required {} }
+                    button type="submit" { (l.t("登记异议", "File")) }
+                }
+            }
+        },
+    )
+}
+
+fn step_form(ctx: &Ctx, rec: &CaseRecord, step: Step, notice_running: bool) -> Markup {
+    let l = ctx.lang;
+    html! {
+        form.stack.panel #step-form method="post" action={ "/procedures/" (rec.id) } {
+            h2 { (l.t("下一步：", "Next step: ")) (l.t(step.zh(), step.en())) }
+            @if notice_running { p.muted { (l.t("公示期未满，期满后方可办理。", "The notice period has not ended yet.")) } }
+            input type="hidden" name="csrf" value=(ctx.user.csrf);
+            input type="hidden" name="version" value=(rec.version);
+            input type="hidden" name="act" value="step";
+            input type="hidden" name="step" value=(step.code());
+            @match step {
+                Step::Deliberation => {
+                    label { (l.t("参会人数", "Present")) input name="attendees" inputmode="numeric" required; }
+                    label { (l.t("同意票", "For")) input name="votes_for" inputmode="numeric" required; }
+                    label { (l.t("反对票", "Against")) input name="votes_against" inputmode="numeric" required; }
+                    label { (l.t("会议记录", "Meeting record")) textarea name="record" maxlength="2000" rows="3" required {} }
+                },
+                Step::Verification => {
+                    label { (l.t("核实情况（八看四查一研判）", "What the visit found")) textarea name="findings" maxlength="2000" rows="3" required {} }
+                    @if rec.case.kind == ProcedureKind::Exit {
+                        label { input type="checkbox" name="consents" value="true"; (l.t("户主已签字认可退出", "The household signed its consent to exit")) }
+                    }
+                },
+                Step::FirstNotice | Step::SecondNotice => {
+                    label { (l.t("公示地点与编号", "Where and which notice")) input name="notice_ref" maxlength="200" required; }
+                },
+                Step::Application => {},
+                _ => {
+                    label { input type="radio" name="approved" value="true" checked; (l.t("同意", "Approve")) }
+                    @if step != Step::Announcement {
+                        label { input type="radio" name="approved" value="false"; (l.t("不同意（须说明理由）", "Refuse (give the reason)")) }
+                    }
+                    label { (l.t("意见", "Note")) textarea name="note" maxlength="2000" rows="2" {} }
+                },
+            }
+            button.primary type="submit" { (l.t("提交", "Submit")) }
+        }
+    }
+}
+
+/// Every field any act's form may send.
+#[derive(Debug, Default, Deserialize)]
+pub struct ActForm {
+    csrf: String,
+    version: i64,
+    act: String,
+    #[serde(default)]
+    step: String,
+    #[serde(default)]
+    attendees: String,
+    #[serde(default)]
+    votes_for: String,
+    #[serde(default)]
+    votes_against: String,
+    #[serde(default)]
+    record: String,
+    #[serde(default)]
+    findings: String,
+    #[serde(default)]
+    consents: Option<String>,
+    #[serde(default)]
+    notice_ref: String,
+    #[serde(default)]
+    approved: Option<String>,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    upheld: Option<String>,
+}
+
+impl CsrfField for ActForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+fn count(field: &str, text: &str) -> Result<u32, WebError> {
+    text.trim()
+        .parse()
+        .map_err(|_| WebError::BadRequest(format!("{field}: 不是整数 / not a whole number")))
+}
+
+impl ActForm {
+    fn act(&self) -> Result<Act, WebError> {
+        Ok(match self.act.as_str() {
+            "object" => Act::Object {
+                text: self.text.clone(),
+            },
+            "resolve" => Act::Resolve {
+                upheld: self.upheld.as_deref() == Some("true"),
+                note: self.note.clone(),
+            },
+            "step" => {
+                let step = Step::from_code(&self.step)
+                    .ok_or_else(|| WebError::BadRequest("step: unknown step".into()))?;
+                let evidence = match step {
+                    Step::Deliberation => Evidence::Meeting {
+                        attendees: count("attendees", &self.attendees)?,
+                        votes_for: count("votes_for", &self.votes_for)?,
+                        votes_against: count("votes_against", &self.votes_against)?,
+                        record: self.record.clone(),
+                    },
+                    Step::Verification => Evidence::Visit {
+                        findings: self.findings.clone(),
+                        household_consents: Some(self.consents.as_deref() == Some("true")),
+                    },
+                    Step::FirstNotice | Step::SecondNotice => Evidence::Notice {
+                        notice_ref: self.notice_ref.clone(),
+                    },
+                    Step::Application => {
+                        return Err(WebError::BadRequest(
+                            "step: a case is opened from the household's page".into(),
+                        ));
+                    }
+                    _ => Evidence::Decision {
+                        approved: self.approved.as_deref() != Some("false"),
+                        note: self.note.clone(),
+                    },
+                };
+                Act::Step { step, evidence }
+            }
+            _ => return Err(WebError::BadRequest("act: unknown".into())),
+        })
+    }
+}
+
+pub async fn act(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Posted { ctx, form }: Posted<ActForm>,
+) -> Result<Response, PageError> {
+    let store = state.store.as_ref();
+    let today = today_in_china();
+    let result = match form.act() {
+        Ok(act) => procedures::act(store, &ctx.user.account, id, form.version, &act, today)
+            .await
+            .map_err(WebError::from),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/procedures/{id}")).into_response()),
+        Err(e @ (WebError::BadRequest(_) | WebError::Conflict(_))) => {
+            let rec = procedures::case_in_reach(store, &ctx.user.account, id, today).await?;
+            let msg = e.public_detail().unwrap_or_default();
+            Ok(detail_markup(&ctx, &rec, Some(&msg)).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Opening a case from a household's page.
+#[derive(Debug, Default, Deserialize)]
+pub struct StartForm {
+    csrf: String,
+    household_id: String,
+    kind: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    by_household: Option<String>,
+}
+
+impl CsrfField for StartForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+pub async fn start(
+    State(state): State<AppState>,
+    Posted { ctx, form }: Posted<StartForm>,
+) -> Result<Response, PageError> {
+    let l = ctx.lang;
+    let kind = ProcedureKind::from_code(&form.kind)
+        .ok_or_else(|| WebError::BadRequest("kind: unknown procedure".into()))?;
+    let id = HouseholdId::parse(&form.household_id).map_err(|_| WebError::NotFound)?;
+    let evidence = Evidence::Application {
+        by_household: form.by_household.as_deref() == Some("true"),
+        reason: form.reason.clone(),
+    };
+    match procedures::start(
+        state.store.as_ref(),
+        &ctx.user.account,
+        &id,
+        kind,
+        evidence,
+        today_in_china(),
+    )
+    .await
+    .map_err(WebError::from)
+    {
+        Ok(rec) => Ok(Redirect::to(&format!("/procedures/{}", rec.id)).into_response()),
+        Err(e @ (WebError::BadRequest(_) | WebError::Conflict(_) | WebError::Forbidden)) => {
+            let msg = e.public_detail().unwrap_or_else(|| {
+                l.t("本账户的角色无权进行此操作", "your roles do not allow this")
+                    .into()
+            });
+            Ok(layout(
+                &ctx,
+                l.t("程序", "Procedure"),
+                false,
+                html! {
+                    h1 { (l.t("未能启动程序", "The procedure was not started")) }
+                    p.error role="alert" { (msg) }
+                    p { a href={ "/households/" (id.as_str()) } { (l.t("返回户档", "Back to the household")) } }
+                },
+            )
+            .into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The procedures panel of a household page: its cases, and the form to open one.
+pub fn household_panel(ctx: &Ctx, household_id: &str, cases: &[CaseRecord]) -> Markup {
+    let l = ctx.lang;
+    let may_start = ctx.user.account.has_role(
+        jingzhun_domain::access::Role::VillageClerk,
+        today_in_china(),
+    );
+    html! {
+        section.panel #household-procedures {
+            h2 { (l.t("程序", "Procedures")) }
+            @if cases.is_empty() { p.muted { (l.t("暂无。", "None yet.")) } }
+            ul { @for c in cases {
+                li { a href={ "/procedures/" (c.id) } { (l.t(c.case.kind.zh(), c.case.kind.en())) " #" (c.id) } " · " (state_label(l, c.case.state)) }
+            } }
+            @if may_start {
+                form.stack method="post" action="/procedures" {
+                    input type="hidden" name="csrf" value=(ctx.user.csrf);
+                    input type="hidden" name="household_id" value=(household_id);
+                    label { (l.t("启动程序", "Start a procedure")) select name="kind" {
+                        @for k in ProcedureKind::ALL { option value=(k.code()) { (l.t(k.zh(), k.en())) } }
+                    } }
+                    label { input type="checkbox" name="by_household" value="true"; (l.t("本户申请（否则为干部摸排）", "Applied for by the household (else found by cadres)")) }
+                    label { (l.t("理由", "Reason")) textarea name="reason" maxlength="2000" rows="2" required {} }
+                    button type="submit" { (l.t("启动", "Start")) }
+                }
+            }
+        }
+    }
+}
