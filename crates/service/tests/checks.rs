@@ -4,16 +4,15 @@
 
 mod common;
 
-use common::{each_backend, write};
+use common::{each_backend, import_generated, write};
 use jingzhun_domain::Problem;
 use jingzhun_domain::checks::{LeadState, Rule};
 use jingzhun_domain::sources::SourceKind;
 use jingzhun_domain::vocab::Vocabulary;
 use jingzhun_service::ServiceError;
 use jingzhun_service::checks::{CheckOptions, parse_rules, run_checks};
-use jingzhun_service::demo::{demo_county, load_bundled_areas};
-use jingzhun_service::generate::{Extras, generate};
-use jingzhun_service::registry_import::{ImportOptions, RegistrySource, import_registry};
+use jingzhun_service::demo::load_bundled_areas;
+use jingzhun_service::generate::Extras;
 use jingzhun_service::sources::{SourceImportOptions, import_source};
 use jingzhun_store::checks::LeadQuery;
 
@@ -41,34 +40,7 @@ fn every_rule() -> CheckOptions {
 async fn a_generated_registry_and_its_sources_give_leads_of_every_planted_kind() {
     for db in each_backend().await {
         let store = db.store.as_ref();
-        load_bundled_areas(store).await.unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        generate(
-            store,
-            &demo_county(),
-            1500,
-            7,
-            2020,
-            dir.path(),
-            Extras::WithSources,
-        )
-        .await
-        .unwrap();
-        let opts = ImportOptions {
-            within: None,
-            actor: "test".into(),
-            force: false,
-            ignore_unknown_columns: false,
-            today: today(),
-        };
-        import_registry(
-            store,
-            &RegistrySource::from_path(dir.path()).unwrap(),
-            &opts,
-            &|_| {},
-        )
-        .await
-        .unwrap();
+        let dir = import_generated(store, 1500, 7, Extras::WithSources).await;
         for kind in SourceKind::ALL {
             let s = import_source(
                 store,

@@ -4,16 +4,15 @@
 
 mod common;
 
-use common::each_backend;
+use common::{each_backend, import_generated};
 use jingzhun_domain::exit::Indicator;
 use jingzhun_domain::standards::{StandardChange, StandardChangeInput, StandardKey};
 use jingzhun_domain::vocab::Vocabulary;
 use jingzhun_service::ServiceError;
 use jingzhun_service::areas::import_populations;
-use jingzhun_service::demo::{demo_county, load_bundled_areas};
+use jingzhun_service::demo::demo_county;
 use jingzhun_service::exit::{ListKind, area, household, list};
-use jingzhun_service::generate::{Extras, generate};
-use jingzhun_service::registry_import::{ImportOptions, RegistrySource, import_registry};
+use jingzhun_service::generate::Extras;
 use jingzhun_service::standards::{change, in_force, list as standards_list, preview};
 
 fn change_of(key: &str, year: &str, region: &str, value: &str) -> StandardChange {
@@ -31,34 +30,7 @@ fn change_of(key: &str, year: &str, region: &str, value: &str) -> StandardChange
 async fn exit_figures_add_up_and_a_raised_line_is_previewed_then_applied_once() {
     for db in each_backend().await {
         let store = db.store.as_ref();
-        load_bundled_areas(store).await.unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        generate(
-            store,
-            &demo_county(),
-            1200,
-            11,
-            2020,
-            dir.path(),
-            Extras::RegistryOnly,
-        )
-        .await
-        .unwrap();
-        let opts = ImportOptions {
-            within: None,
-            actor: "test".into(),
-            force: false,
-            ignore_unknown_columns: false,
-            today: chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
-        };
-        import_registry(
-            store,
-            &RegistrySource::from_path(dir.path()).unwrap(),
-            &opts,
-            &|_| {},
-        )
-        .await
-        .unwrap();
+        let dir = import_generated(store, 1200, 11, Extras::RegistryOnly).await;
         import_populations(store, &dir.path().join("populations.csv"), "test")
             .await
             .unwrap();

@@ -5,18 +5,17 @@
 mod common;
 
 use chrono::NaiveDate;
-use common::each_backend;
+use common::{each_backend, import_generated};
 use jingzhun_domain::AreaCode;
 use jingzhun_domain::access::{Account, Assignment, Login, Role};
 use jingzhun_domain::procedure::{CaseState, Evidence, ProcedureKind, Refusal, Step};
 use jingzhun_domain::registry::HouseholdId;
 use jingzhun_domain::vocab::HouseholdStatus;
 use jingzhun_service::ServiceError;
-use jingzhun_service::demo::{demo_county, load_bundled_areas};
+use jingzhun_service::demo::demo_county;
 use jingzhun_service::exit::{ListKind, list};
-use jingzhun_service::generate::{Extras, generate};
+use jingzhun_service::generate::Extras;
 use jingzhun_service::procedures::{Act, act, start};
-use jingzhun_service::registry_import::{ImportOptions, RegistrySource, import_registry};
 
 fn account(login: &str, role: Role, area: &AreaCode) -> Account {
     Account {
@@ -34,34 +33,7 @@ fn day(n: u64) -> NaiveDate {
 async fn an_exit_runs_from_the_pre_exit_list_to_the_registry_with_its_trail() {
     for db in each_backend().await {
         let store = db.store.as_ref();
-        load_bundled_areas(store).await.unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        generate(
-            store,
-            &demo_county(),
-            600,
-            5,
-            2020,
-            dir.path(),
-            Extras::RegistryOnly,
-        )
-        .await
-        .unwrap();
-        let opts = ImportOptions {
-            within: None,
-            actor: "test".into(),
-            force: false,
-            ignore_unknown_columns: false,
-            today: NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
-        };
-        import_registry(
-            store,
-            &RegistrySource::from_path(dir.path()).unwrap(),
-            &opts,
-            &|_| {},
-        )
-        .await
-        .unwrap();
+        let _dir = import_generated(store, 600, 5, Extras::RegistryOnly).await;
         let county = demo_county();
         let candidates = list(store, &county, Some(2020), ListKind::Candidates)
             .await

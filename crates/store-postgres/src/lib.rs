@@ -47,17 +47,7 @@ impl PgStore {
         {
             let mut rows = sqlx::query(checks::CHECK_HOUSEHOLDS).fetch(&mut *tx);
             while let Some(r) = rows.try_next().await? {
-                let village: String = r.try_get(1)?;
-                let status: String = r.try_get(2)?;
-                data.households.push(HouseholdFacts {
-                    id: r.try_get(0)?,
-                    village: jingzhun_store::rows::area_code(&village)?,
-                    status: checks::status(&status)?,
-                    income_fen: r.try_get(3)?,
-                    income_year: r.try_get(4)?,
-                    housing_safe: r.try_get(5)?,
-                    water_safe: r.try_get(6)?,
-                });
+                data.households.push(household_facts(&r)?);
             }
         }
         {
@@ -123,17 +113,7 @@ impl PgStore {
                 .replace(&format!("ORDER BY {ORDER}"), &format!("ORDER BY {ORDER_C}"));
             let mut rows = sqlx::query(&q).bind(&lo).bind(&hi).fetch(&mut *tx);
             while let Some(r) = rows.try_next().await? {
-                let village: String = r.try_get(1)?;
-                let status: String = r.try_get(2)?;
-                households.push(HouseholdFacts {
-                    id: r.try_get(0)?,
-                    village: jingzhun_store::rows::area_code(&village)?,
-                    status: checks::status(&status)?,
-                    income_fen: r.try_get(3)?,
-                    income_year: r.try_get(4)?,
-                    housing_safe: r.try_get(5)?,
-                    water_safe: r.try_get(6)?,
-                });
+                households.push(household_facts(&r)?);
             }
         }
         let mut attach = exit::MemberAttacher::new(households);
@@ -174,6 +154,22 @@ impl PgStore {
         tx.commit().await?;
         Ok(attach.finish())
     }
+}
+
+/// A household as the rules read it, from a row of `checks::CHECK_HOUSEHOLDS` (or the exit
+/// queries, which select the same columns).
+fn household_facts(r: &sqlx::postgres::PgRow) -> jingzhun_store::Result<HouseholdFacts> {
+    let village: String = r.try_get(1)?;
+    let status: String = r.try_get(2)?;
+    Ok(HouseholdFacts {
+        id: r.try_get(0)?,
+        village: jingzhun_store::rows::area_code(&village)?,
+        status: checks::status(&status)?,
+        income_fen: r.try_get(3)?,
+        income_year: r.try_get(4)?,
+        housing_safe: r.try_get(5)?,
+        water_safe: r.try_get(6)?,
+    })
 }
 
 /// A write transaction on PostgreSQL.

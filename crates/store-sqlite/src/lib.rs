@@ -104,7 +104,6 @@ fn read_exit_data(
     c: &rusqlite::Connection,
     within: Option<&AreaCode>,
 ) -> jingzhun_store::Result<Vec<ExitHousehold>> {
-    use jingzhun_domain::checks::HouseholdFacts;
     use jingzhun_domain::exit::MemberFacts;
     let (lo, hi) = sql::code_range(within.map_or("", |c| c.prefix()));
     let mut households = Vec::new();
@@ -117,17 +116,7 @@ fn read_exit_data(
     let mut stmt = c.prepare(households_sql).map_err(backend)?;
     let mut rows = stmt.query([&lo, &hi]).map_err(backend)?;
     while let Some(r) = rows.next().map_err(backend)? {
-        let village: String = r.get(1).map_err(backend)?;
-        let status: String = r.get(2).map_err(backend)?;
-        households.push(HouseholdFacts {
-            id: r.get(0).map_err(backend)?,
-            village: jingzhun_store::rows::area_code(&village)?,
-            status: checks::status(&status)?,
-            income_fen: r.get(3).map_err(backend)?,
-            income_year: r.get(4).map_err(backend)?,
-            housing_safe: r.get(5).map_err(backend)?,
-            water_safe: r.get(6).map_err(backend)?,
-        });
+        households.push(household_facts(r)?);
     }
     drop(rows);
     let mut attach = exit::MemberAttacher::new(households);
@@ -173,6 +162,24 @@ fn read_exit_data(
     Ok(attach.finish())
 }
 
+/// A household as the rules read it, from a row of `checks::CHECK_HOUSEHOLDS` (or the exit
+/// queries, which select the same columns).
+fn household_facts(
+    r: &rusqlite::Row<'_>,
+) -> jingzhun_store::Result<jingzhun_domain::checks::HouseholdFacts> {
+    let village: String = r.get(1).map_err(backend)?;
+    let status: String = r.get(2).map_err(backend)?;
+    Ok(jingzhun_domain::checks::HouseholdFacts {
+        id: r.get(0).map_err(backend)?,
+        village: jingzhun_store::rows::area_code(&village)?,
+        status: checks::status(&status)?,
+        income_fen: r.get(3).map_err(backend)?,
+        income_year: r.get(4).map_err(backend)?,
+        housing_safe: r.get(5).map_err(backend)?,
+        water_safe: r.get(6).map_err(backend)?,
+    })
+}
+
 fn backend(e: rusqlite::Error) -> StoreError {
     StoreError::Backend(Box::new(e))
 }
@@ -186,23 +193,13 @@ fn read_check_data(c: &rusqlite::Connection) -> jingzhun_store::Result<CheckData
 }
 
 fn read_check_tables(c: &rusqlite::Connection) -> jingzhun_store::Result<CheckData> {
-    use jingzhun_domain::checks::{HouseholdFacts, PersonFacts, SourceRow};
+    use jingzhun_domain::checks::{PersonFacts, SourceRow};
     use jingzhun_domain::sources::{Cell, SourceRecord};
     let mut data = CheckData::default();
     let mut stmt = c.prepare(checks::CHECK_HOUSEHOLDS).map_err(backend)?;
     let mut rows = stmt.query([]).map_err(backend)?;
     while let Some(r) = rows.next().map_err(backend)? {
-        let village: String = r.get(1).map_err(backend)?;
-        let status: String = r.get(2).map_err(backend)?;
-        data.households.push(HouseholdFacts {
-            id: r.get(0).map_err(backend)?,
-            village: jingzhun_store::rows::area_code(&village)?,
-            status: checks::status(&status)?,
-            income_fen: r.get(3).map_err(backend)?,
-            income_year: r.get(4).map_err(backend)?,
-            housing_safe: r.get(5).map_err(backend)?,
-            water_safe: r.get(6).map_err(backend)?,
-        });
+        data.households.push(household_facts(r)?);
     }
     drop(rows);
     let mut stmt = c.prepare(checks::CHECK_PERSONS).map_err(backend)?;

@@ -4,28 +4,9 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
-use common::{App, app, call, get, login, send};
-use serde_json::{Value, json};
-
-fn post_json(path: &str, cookie: &str, csrf: Option<&str>, body: Value) -> Request<Body> {
-    let mut r = Request::post(path)
-        .header(header::COOKIE, cookie)
-        .header(header::CONTENT_TYPE, "application/json");
-    if let Some(t) = csrf {
-        r = r.header("x-csrf-token", t);
-    }
-    r.body(Body::from(body.to_string())).unwrap()
-}
-
-fn post_form(path: &str, cookie: &str, body: &str) -> Request<Body> {
-    Request::post(path)
-        .header(header::COOKIE, cookie)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(body.to_string()))
-        .unwrap()
-}
+use axum::http::StatusCode;
+use common::{App, app, call, get, login, post_form, post_json, send};
+use serde_json::json;
 
 async fn line_2020_sichuan(app: &App) -> Option<i64> {
     let s = jingzhun_service::standards::in_force(app.state.store.as_ref())

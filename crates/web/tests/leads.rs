@@ -6,11 +6,11 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use common::{App, app, call, code, get, login, send};
+use common::{App, app, call, code, get, login, post_json, send};
 use jingzhun_domain::checks::LeadState;
 use jingzhun_domain::sources::SourceKind;
 use jingzhun_store::checks::{LeadQuery, LeadRecord};
-use serde_json::{Value, json};
+use serde_json::json;
 
 /// An open lead about a person routed within `area`.
 async fn open_person_lead(app: &App, area: &str) -> LeadRecord {
@@ -28,16 +28,6 @@ async fn open_person_lead(app: &App, area: &str) -> LeadRecord {
         .into_iter()
         .find(|l| l.subject_kind == jingzhun_domain::checks::SubjectKind::Person)
         .expect("the demo's check run leaves open person leads in every township")
-}
-
-fn post_json(path: &str, cookie: &str, csrf: Option<&str>, body: Value) -> Request<Body> {
-    let mut r = Request::post(path)
-        .header(header::COOKIE, cookie)
-        .header(header::CONTENT_TYPE, "application/json");
-    if let Some(t) = csrf {
-        r = r.header("x-csrf-token", t);
-    }
-    r.body(Body::from(body.to_string())).unwrap()
 }
 
 #[tokio::test]

@@ -6,7 +6,7 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use common::{App, PASSWORD, app, call, get, login};
+use common::{App, PASSWORD, app, call, enc, get, login};
 use serde_json::Value;
 
 fn form(path: &str, cookie: &str, body: &str) -> Request<Body> {
@@ -15,18 +15,6 @@ fn form(path: &str, cookie: &str, body: &str) -> Request<Body> {
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .body(Body::from(body.to_string()))
         .unwrap()
-}
-
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 #[tokio::test]

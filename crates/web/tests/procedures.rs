@@ -4,23 +4,12 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
-use common::{PASSWORD, app, code, get, login, send};
+use axum::http::{StatusCode, header};
+use common::{PASSWORD, app, code, enc, get, login, post_form, post_json, send};
 use jingzhun_domain::access::{Assignment, Role};
 use jingzhun_service::exit::{ListKind, list};
 use jingzhun_service::users;
 use serde_json::{Value, json};
-
-fn post_json(path: &str, cookie: &str, csrf: Option<&str>, body: Value) -> Request<Body> {
-    let mut r = Request::post(path)
-        .header(header::COOKIE, cookie)
-        .header(header::CONTENT_TYPE, "application/json");
-    if let Some(t) = csrf {
-        r = r.header("x-csrf-token", t);
-    }
-    r.body(Body::from(body.to_string())).unwrap()
-}
 
 #[tokio::test]
 async fn an_exit_case_moves_only_by_the_right_hands_in_order() {
@@ -224,26 +213,6 @@ async fn an_exit_case_moves_only_by_the_right_hands_in_order() {
         "kind": "promotion", "evidence": {"kind": "application", "by_household": true, "reason": "x"}}))).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     app.finish().await;
-}
-
-fn post_form(path: &str, cookie: &str, body: &str) -> Request<Body> {
-    Request::post(path)
-        .header(header::COOKIE, cookie)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(body.to_string()))
-        .unwrap()
-}
-
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 #[tokio::test]

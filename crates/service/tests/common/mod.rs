@@ -88,3 +88,46 @@ pub fn write(dir: &Path, name: &str, text: &str) {
 pub fn read(path: &Path) -> String {
     std::fs::read_to_string(path).expect("read")
 }
+
+/// Loads the bundled Da'an areas, generates `households` households over the demo county
+/// (income year 2020) and imports them; returns the folder of the generated files (sources
+/// and populations included), which lives as long as the value.
+pub async fn import_generated(
+    store: &dyn Store,
+    households: u64,
+    seed: u64,
+    extras: jingzhun_service::generate::Extras,
+) -> tempfile::TempDir {
+    use jingzhun_service::registry_import::{ImportOptions, RegistrySource, import_registry};
+    jingzhun_service::demo::load_bundled_areas(store)
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    jingzhun_service::generate::generate(
+        store,
+        &jingzhun_service::demo::demo_county(),
+        households,
+        seed,
+        2020,
+        dir.path(),
+        extras,
+    )
+    .await
+    .unwrap();
+    let opts = ImportOptions {
+        within: None,
+        actor: "test".into(),
+        force: false,
+        ignore_unknown_columns: false,
+        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+    };
+    import_registry(
+        store,
+        &RegistrySource::from_path(dir.path()).unwrap(),
+        &opts,
+        &|_| {},
+    )
+    .await
+    .unwrap();
+    dir
+}

@@ -195,3 +195,36 @@ pub fn get(path: &str, cookie: &str) -> Request<Body> {
         .body(Body::empty())
         .unwrap()
 }
+
+/// A JSON POST with the session cookie and, if given, the CSRF header.
+pub fn post_json(path: &str, cookie: &str, csrf: Option<&str>, body: Value) -> Request<Body> {
+    let mut r = Request::post(path)
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, "application/json");
+    if let Some(t) = csrf {
+        r = r.header("x-csrf-token", t);
+    }
+    r.body(Body::from(body.to_string())).unwrap()
+}
+
+/// A form POST (the body already encoded) with the session cookie.
+pub fn post_form(path: &str, cookie: &str, body: &str) -> Request<Body> {
+    Request::post(path)
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body.to_string()))
+        .unwrap()
+}
+
+/// Percent-encodes a form value.
+pub fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
