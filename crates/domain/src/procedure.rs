@@ -317,6 +317,25 @@ impl Case {
         (self.state == CaseState::Completed).then(|| self.kind.result())
     }
 
+    /// The day by which the next step is due: `deadline_days` after the last step, or after
+    /// the end of the notice period. `None` when nothing is due (closed, completed, or
+    /// suspended by an objection, which has its own handling).
+    pub fn due_on(&self, deadline_days: u32) -> Option<NaiveDate> {
+        if self.state != CaseState::Open {
+            return None;
+        }
+        let from = match (self.last_day(), self.notice_until) {
+            (Some(l), Some(n)) => l.max(n),
+            (l, n) => l.or(n)?,
+        };
+        from.checked_add_days(Days::new(u64::from(deadline_days)))
+    }
+
+    /// Whether the next step is past its deadline on `today`.
+    pub fn is_overdue(&self, today: NaiveDate, deadline_days: u32) -> bool {
+        self.due_on(deadline_days).is_some_and(|d| today > d)
+    }
+
     fn last_day(&self) -> Option<NaiveDate> {
         self.steps.last().map(|s| s.on)
     }

@@ -1,6 +1,6 @@
 //! Early warnings per village (domain.md §7, issue 5): poverty not falling or rising from last
 //! year (不降反升, seed 001), exited households below the monitoring line that are not monitored,
-//! and leads piling up unverified. Pure: figures in, warnings out.
+//! leads piling up unverified, and procedures past their deadlines. Pure: figures in, warnings out.
 
 use serde::Serialize;
 
@@ -13,6 +13,7 @@ vocabulary! {
         NotFalling = ("not_falling", "在册贫困人口不降反升", "Registered poor not falling"),
         UnmonitoredRisk = ("unmonitored_risk", "收入低于监测线的脱贫户未纳入监测", "Exited households below the monitoring line, not monitored"),
         LeadsAccumulating = ("leads_accumulating", "比对疑点积压未核实", "Leads piling up unverified"),
+        ProceduresOverdue = ("procedures_overdue", "程序超期未办理", "Procedures past their deadlines"),
     }
 }
 
@@ -28,6 +29,8 @@ pub struct VillageFigures {
     /// Exited households whose per-capita income of the year is below the monitoring line.
     pub exited_below_monitoring: i64,
     pub open_leads: i64,
+    /// Procedure cases whose next step is past its deadline.
+    pub overdue_procedures: i64,
 }
 
 /// Thresholds (data, not code: domain.md says every number is a default).
@@ -72,6 +75,14 @@ pub fn village_warnings(figures: &[VillageFigures], t: WarningThresholds) -> Vec
                 before: None,
             });
         }
+        if f.overdue_procedures > 0 {
+            out.push(Warning {
+                village: f.village,
+                kind: WarningKind::ProceduresOverdue,
+                value: f.overdue_procedures,
+                before: None,
+            });
+        }
         if f.open_leads >= t.open_leads {
             out.push(Warning {
                 village: f.village,
@@ -95,6 +106,7 @@ mod tests {
             registered_persons_before: before,
             exited_below_monitoring: below,
             open_leads: leads,
+            overdue_procedures: 0,
         }
     }
 
@@ -126,5 +138,13 @@ mod tests {
         );
         let w = village_warnings(&[fig(0, 5, 0, 3)], WarningThresholds { open_leads: 3 });
         assert_eq!((w[0].kind, w[0].value), (WarningKind::LeadsAccumulating, 3));
+    }
+
+    #[test]
+    fn one_overdue_procedure_is_a_warning() {
+        let mut f = fig(0, 5, 0, 0);
+        assert!(kinds(f.clone()).is_empty());
+        f.overdue_procedures = 1;
+        assert_eq!(kinds(f), vec![WarningKind::ProceduresOverdue]);
     }
 }

@@ -46,6 +46,49 @@ pub async fn dashboard(store: &dyn Store, code: &AreaCode) -> Result<Dashboard, 
     })
 }
 
+/// Counts, per village, the procedure cases whose next step is past its deadline today (the
+/// step deadline of the standards in force for the village).
+async fn add_overdue_procedures(
+    store: &dyn Store,
+    code: &AreaCode,
+    standards: &jingzhun_domain::standards::Standards,
+    figures: &mut Vec<jingzhun_domain::warnings::VillageFigures>,
+) -> Result<(), ServiceError> {
+    use chrono::Datelike;
+    use jingzhun_domain::standards::StandardKey;
+    let today = crate::today_in_china();
+    let cases = store
+        .cases(&jingzhun_store::procedures::CaseQuery {
+            within: Some(vec![*code]),
+            in_progress: true,
+            limit: 1000,
+            ..Default::default()
+        })
+        .await?;
+    for c in cases {
+        let v = c.case.village;
+        let days = standards
+            .value(StandardKey::StepDeadlineDays, today.year(), &v)
+            .and_then(|d| u32::try_from(d).ok())
+            .unwrap_or(10);
+        if !c.case.is_overdue(today, days) {
+            continue;
+        }
+        match figures.iter_mut().find(|f| f.village == v) {
+            Some(f) => f.overdue_procedures += 1,
+            None => figures.push(jingzhun_domain::warnings::VillageFigures {
+                village: v,
+                registered_persons: 0,
+                registered_persons_before: 0,
+                exited_below_monitoring: 0,
+                open_leads: 0,
+                overdue_procedures: 1,
+            }),
+        }
+    }
+    Ok(())
+}
+
 /// The early warnings of the villages within an area for an income year.
 pub async fn warnings(
     store: &dyn Store,
@@ -57,7 +100,8 @@ pub async fn warnings(
     let Some(line) = standards.monitoring_line(year, code) else {
         return Ok(Vec::new());
     };
-    let figures = store.village_figures(code, year, line * 100).await?;
+    let mut figures = store.village_figures(code, year, line * 100).await?;
+    add_overdue_procedures(store, code, &standards, &mut figures).await?;
     let mut out = Vec::new();
     for w in village_warnings(&figures, WarningThresholds::default()) {
         let name = store

@@ -337,3 +337,45 @@ async fn an_exit_runs_from_the_pre_exit_list_to_the_registry_with_its_trail() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_case_left_past_its_step_deadline_is_a_village_warning() {
+    use jingzhun_domain::warnings::WarningKind;
+    for db in each_backend().await {
+        let store = db.store.as_ref();
+        let _dir = import_generated(store, 300, 3, Extras::RegistryOnly).await;
+        let county = demo_county();
+        let blocked = list(store, &county, Some(2020), ListKind::Blocked)
+            .await
+            .unwrap();
+        let h = &blocked[0];
+        let clerk = account("clerk", Role::VillageClerk, &h.village);
+        let overdue_in = |ws: &[(jingzhun_domain::warnings::Warning, String)]| {
+            ws.iter()
+                .find(|(w, _)| w.kind == WarningKind::ProceduresOverdue && w.village == h.village)
+                .map(|(w, _)| w.value)
+        };
+        let before = jingzhun_service::dashboard::warnings(store, &county, 2020)
+            .await
+            .unwrap();
+        assert_eq!(overdue_in(&before), None);
+        // Opened in March and left: its deliberation was due ten days later.
+        start(
+            store,
+            &clerk,
+            &HouseholdId::parse(&h.household_id).unwrap(),
+            ProcedureKind::Removal,
+            Evidence::Application {
+                by_household: false,
+                reason: "迁出".into(),
+            },
+            day(0),
+        )
+        .await
+        .unwrap();
+        let after = jingzhun_service::dashboard::warnings(store, &county, 2020)
+            .await
+            .unwrap();
+        assert_eq!(overdue_in(&after), Some(1), "{after:?}");
+    }
+}

@@ -518,6 +518,7 @@ macro_rules! sql_store {
                             registered_persons_before: before.unwrap_or(0),
                             exited_below_monitoring: below.unwrap_or(0),
                             open_leads: leads.unwrap_or(0),
+                            overdue_procedures: 0,
                         })
                     })
                     .collect()

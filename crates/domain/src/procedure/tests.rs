@@ -285,6 +285,28 @@ fn a_procedure_starts_only_from_the_statuses_it_changes() {
     assert!(matches!(r, Err(Refusal::BadEvidence { .. })));
 }
 
+#[test]
+fn the_next_step_is_due_after_the_deadline_counted_from_the_notice_end() {
+    let mut case = started(ProcedureKind::Exit, Some(HouseholdStatus::Registered));
+    assert_eq!(case.due_on(10), Some(day(10)));
+    assert!(!case.is_overdue(day(10), 10));
+    assert!(case.is_overdue(day(11), 10));
+    case.step(Step::Deliberation, &clerk(), day(1), meeting(20), 7)
+        .unwrap();
+    case.step(Step::Verification, &clerk(), day(2), visit(Some(true)), 7)
+        .unwrap();
+    case.step(Step::FirstNotice, &clerk(), day(3), notice(), 7)
+        .unwrap();
+    // The notice runs to day 10; the review is due ten days later.
+    assert_eq!(case.due_on(10), Some(day(20)));
+    case.object(day(4), "异议").unwrap();
+    assert_eq!(
+        case.due_on(10),
+        None,
+        "a suspended case waits for the objection"
+    );
+}
+
 #[derive(Debug, Clone)]
 enum Act {
     Step {

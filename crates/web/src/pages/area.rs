@@ -242,6 +242,7 @@ async fn render(state: &AppState, ctx: &Ctx, code: AreaCode) -> Result<Markup, P
                                         WarningKind::NotFalling => { (l.int(w.before.unwrap_or(0))) " → " a href=(list_link(&w.village, "&status=registered")) { (l.int(w.value)) } " " (l.t("人", "persons")) }
                                         WarningKind::UnmonitoredRisk => { a href=(list_link(&w.village, "&status=exited&sort=income")) { (l.int(w.value)) } " " (l.t("户", "households")) }
                                         WarningKind::LeadsAccumulating => { a href="/leads?state=open" { (l.int(w.value)) } " " (l.t("条", "leads")) }
+                                        WarningKind::ProceduresOverdue => { a href="/procedures" { (l.int(w.value)) } " " (l.t("件", "cases")) }
                                     }
                                 }
                             }
