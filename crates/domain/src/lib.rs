@@ -19,6 +19,7 @@
 //! * [`checks`]: the cross-check rules R02-R15.
 //! * [`warnings`]: early warnings per village.
 //! * [`procedure`]: identification, exit, removal, return, monitoring as state machines.
+//! * [`plan`]: one plan per household, and identical plans as a finding.
 //! * [`exit`]: the household exit indicators, village and county exit, what-if of a standard.
 
 pub mod access;
@@ -30,6 +31,7 @@ pub mod generate;
 pub mod id_number;
 pub mod mask;
 pub mod money;
+pub mod plan;
 pub mod problem;
 pub mod procedure;
 pub mod registry;

@@ -1,6 +1,7 @@
 //! Early warnings per village (domain.md §7, issue 5): poverty not falling or rising from last
 //! year (不降反升, seed 001), exited households below the monitoring line that are not monitored,
-//! leads piling up unverified, and procedures past their deadlines. Pure: figures in, warnings out.
+//! leads piling up unverified, procedures past their deadlines, and identical plans (seed 001
+//! problem 7). Pure: figures in, warnings out.
 
 use serde::Serialize;
 
@@ -14,6 +15,7 @@ vocabulary! {
         UnmonitoredRisk = ("unmonitored_risk", "收入低于监测线的脱贫户未纳入监测", "Exited households below the monitoring line, not monitored"),
         LeadsAccumulating = ("leads_accumulating", "比对疑点积压未核实", "Leads piling up unverified"),
         ProceduresOverdue = ("procedures_overdue", "程序超期未办理", "Procedures past their deadlines"),
+        IdenticalPlans = ("identical_plans", "帮扶措施雷同", "Identical plans"),
     }
 }
 
@@ -31,6 +33,25 @@ pub struct VillageFigures {
     pub open_leads: i64,
     /// Procedure cases whose next step is past its deadline.
     pub overdue_procedures: i64,
+    /// Plans in the village, and the largest group of households sharing one plan.
+    pub plans: i64,
+    pub identical_plans: i64,
+}
+
+impl VillageFigures {
+    /// A village with nothing counted yet.
+    pub fn empty(village: AreaCode) -> Self {
+        VillageFigures {
+            village,
+            registered_persons: 0,
+            registered_persons_before: 0,
+            exited_below_monitoring: 0,
+            open_leads: 0,
+            overdue_procedures: 0,
+            plans: 0,
+            identical_plans: 0,
+        }
+    }
 }
 
 /// Thresholds (data, not code: domain.md says every number is a default).
@@ -38,11 +59,17 @@ pub struct VillageFigures {
 pub struct WarningThresholds {
     /// Open leads in a village from which they count as piling up.
     pub open_leads: i64,
+    /// Households sharing one plan from which (if at least half the village's plans) the plans
+    /// count as identical.
+    pub identical_plans: i64,
 }
 
 impl Default for WarningThresholds {
     fn default() -> Self {
-        WarningThresholds { open_leads: 10 }
+        WarningThresholds {
+            open_leads: 10,
+            identical_plans: 5,
+        }
     }
 }
 
@@ -73,6 +100,14 @@ pub fn village_warnings(figures: &[VillageFigures], t: WarningThresholds) -> Vec
                 kind: WarningKind::UnmonitoredRisk,
                 value: f.exited_below_monitoring,
                 before: None,
+            });
+        }
+        if crate::plan::identical(f.identical_plans, f.plans, t.identical_plans) {
+            out.push(Warning {
+                village: f.village,
+                kind: WarningKind::IdenticalPlans,
+                value: f.identical_plans,
+                before: Some(f.plans),
             });
         }
         if f.overdue_procedures > 0 {
@@ -106,7 +141,7 @@ mod tests {
             registered_persons_before: before,
             exited_below_monitoring: below,
             open_leads: leads,
-            overdue_procedures: 0,
+            ..VillageFigures::empty(AreaCode::parse("510304100201").unwrap())
         }
     }
 
@@ -136,7 +171,13 @@ mod tests {
             kinds(fig(0, 5, 0, 10)),
             vec![WarningKind::LeadsAccumulating]
         );
-        let w = village_warnings(&[fig(0, 5, 0, 3)], WarningThresholds { open_leads: 3 });
+        let w = village_warnings(
+            &[fig(0, 5, 0, 3)],
+            WarningThresholds {
+                open_leads: 3,
+                ..WarningThresholds::default()
+            },
+        );
         assert_eq!((w[0].kind, w[0].value), (WarningKind::LeadsAccumulating, 3));
     }
 
@@ -146,5 +187,19 @@ mod tests {
         assert!(kinds(f.clone()).is_empty());
         f.overdue_procedures = 1;
         assert_eq!(kinds(f), vec![WarningKind::ProceduresOverdue]);
+    }
+
+    #[test]
+    fn many_households_with_one_plan_are_a_warning() {
+        let mut f = fig(0, 5, 0, 0);
+        (f.plans, f.identical_plans) = (12, 9);
+        assert_eq!(kinds(f.clone()), vec![WarningKind::IdenticalPlans]);
+        (f.plans, f.identical_plans) = (30, 9);
+        assert!(
+            kinds(f.clone()).is_empty(),
+            "a third of the village is not a pattern"
+        );
+        (f.plans, f.identical_plans) = (4, 4);
+        assert!(kinds(f).is_empty(), "four households are too few");
     }
 }

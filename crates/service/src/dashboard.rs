@@ -47,8 +47,9 @@ pub async fn dashboard(store: &dyn Store, code: &AreaCode) -> Result<Dashboard, 
 }
 
 /// Counts, per village, the procedure cases whose next step is past its deadline today (the
-/// step deadline of the standards in force for the village).
-async fn add_overdue_procedures(
+/// step deadline of the standards in force for the village), and the plans and the largest
+/// group of identical ones.
+async fn add_procedure_and_plan_figures(
     store: &dyn Store,
     code: &AreaCode,
     standards: &jingzhun_domain::standards::Standards,
@@ -74,19 +75,27 @@ async fn add_overdue_procedures(
         if !c.case.is_overdue(today, days) {
             continue;
         }
-        match figures.iter_mut().find(|f| f.village == v) {
-            Some(f) => f.overdue_procedures += 1,
-            None => figures.push(jingzhun_domain::warnings::VillageFigures {
-                village: v,
-                registered_persons: 0,
-                registered_persons_before: 0,
-                exited_below_monitoring: 0,
-                open_leads: 0,
-                overdue_procedures: 1,
-            }),
-        }
+        village_entry(figures, v).overdue_procedures += 1;
+    }
+    for (v, plans, largest) in store.plan_groups(code).await? {
+        let f = village_entry(figures, v);
+        (f.plans, f.identical_plans) = (plans, largest);
     }
     Ok(())
+}
+
+fn village_entry(
+    figures: &mut Vec<jingzhun_domain::warnings::VillageFigures>,
+    v: AreaCode,
+) -> &mut jingzhun_domain::warnings::VillageFigures {
+    let i = match figures.iter().position(|f| f.village == v) {
+        Some(i) => i,
+        None => {
+            figures.push(jingzhun_domain::warnings::VillageFigures::empty(v));
+            figures.len() - 1
+        }
+    };
+    &mut figures[i]
 }
 
 /// The early warnings of the villages within an area for an income year.
@@ -101,7 +110,7 @@ pub async fn warnings(
         return Ok(Vec::new());
     };
     let mut figures = store.village_figures(code, year, line * 100).await?;
-    add_overdue_procedures(store, code, &standards, &mut figures).await?;
+    add_procedure_and_plan_figures(store, code, &standards, &mut figures).await?;
     let mut out = Vec::new();
     for w in village_warnings(&figures, WarningThresholds::default()) {
         let name = store

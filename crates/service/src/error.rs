@@ -27,6 +27,9 @@ pub enum ServiceError {
     /// state does not allow it (409). The refusal says why, in both languages.
     #[error("{0}")]
     Refused(jingzhun_domain::procedure::Refusal),
+    /// The account's roles do not allow this (403).
+    #[error("not allowed for this account")]
+    Forbidden,
     /// A request that cannot be carried out as asked (400).
     #[error("{0}")]
     Invalid(String),

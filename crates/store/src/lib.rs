@@ -11,6 +11,7 @@
 
 pub mod checks;
 pub mod exit;
+pub mod plans;
 pub mod procedures;
 pub mod rows;
 pub mod sql;
@@ -337,6 +338,12 @@ pub trait Store: Send + Sync + 'static {
         year: i32,
     ) -> Result<Vec<(AreaCode, i64)>>;
 
+    // Plans.
+    async fn plan(&self, household: &HouseholdId) -> Result<Option<plans::PlanRecord>>;
+    async fn plan_progress(&self, household: &HouseholdId) -> Result<Vec<plans::ProgressRecord>>;
+    /// Per village within an area: (village, plans, the largest group of identical plans).
+    async fn plan_groups(&self, within: &AreaCode) -> Result<Vec<(AreaCode, i64, i64)>>;
+
     // Procedures.
     async fn case(&self, id: i64) -> Result<Option<procedures::CaseRecord>>;
     /// Cases matching a query, newest first.
@@ -447,6 +454,23 @@ pub trait Tx: Send {
         actor: &str,
     ) -> Result<bool>;
 
+    /// Stores a household's plan if it is still at `version` (0: none yet); `false` when it
+    /// changed meanwhile.
+    async fn put_plan(
+        &mut self,
+        household: &HouseholdId,
+        village: &AreaCode,
+        plan: &jingzhun_domain::plan::Plan,
+        version: i64,
+        actor: &str,
+    ) -> Result<bool>;
+    async fn add_plan_progress(
+        &mut self,
+        household: &HouseholdId,
+        done_on: chrono::NaiveDate,
+        note: &str,
+        actor: &str,
+    ) -> Result<()>;
     /// Records a new case; `None` when the household already has a case in progress.
     async fn insert_case(
         &mut self,

@@ -518,10 +518,35 @@ macro_rules! sql_store {
                             registered_persons_before: before.unwrap_or(0),
                             exited_below_monitoring: below.unwrap_or(0),
                             open_leads: leads.unwrap_or(0),
-                            overdue_procedures: 0,
+                            ..$crate::__private::jingzhun_domain::warnings::VillageFigures::empty(area_code(&v)?)
                         })
                     })
                     .collect()
+            }
+
+            async fn plan(&self, household: &HouseholdId) -> Result<Option<$crate::plans::PlanRecord>> {
+                let row: Option<$crate::plans::PlanRow> = sqlx::query_as($crate::plans::PLAN)
+                    .bind(household.as_str())
+                    .fetch_optional(&self.pool)
+                    .await?;
+                row.map(TryInto::try_into).transpose()
+            }
+
+            async fn plan_progress(&self, household: &HouseholdId) -> Result<Vec<$crate::plans::ProgressRecord>> {
+                Ok(sqlx::query_as($crate::plans::PROGRESS)
+                    .bind(household.as_str())
+                    .fetch_all(&self.pool)
+                    .await?)
+            }
+
+            async fn plan_groups(&self, within: &AreaCode) -> Result<Vec<(AreaCode, i64, i64)>> {
+                let (lo, hi) = code_range(within.prefix());
+                let rows: Vec<(String, i64, i64)> = sqlx::query_as($crate::plans::IDENTICAL)
+                    .bind(lo)
+                    .bind(hi)
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.into_iter().map(|(v, n, max)| Ok((area_code(&v)?, n, max))).collect()
             }
 
             async fn case(&self, id: i64) -> Result<Option<$crate::procedures::CaseRecord>> {
@@ -888,6 +913,49 @@ macro_rules! sql_store {
                     .execute(&mut *self.tx)
                     .await?;
                 Ok(done.rows_affected() == 1)
+            }
+
+            async fn put_plan(
+                &mut self,
+                household: &HouseholdId,
+                village: &AreaCode,
+                plan: &$crate::__private::jingzhun_domain::plan::Plan,
+                version: i64,
+                actor: &str,
+            ) -> Result<bool> {
+                let measures = $crate::plans::measures_json(plan)?;
+                let signature = $crate::__private::jingzhun_domain::plan::signature(plan);
+                let sql = if version == 0 { $crate::plans::PLAN_INSERT } else { $crate::plans::PLAN_UPDATE };
+                let mut q = sqlx::query(sql)
+                    .bind(household.as_str())
+                    .bind(village.as_str())
+                    .bind(measures)
+                    .bind(&plan.contact)
+                    .bind(signature)
+                    .bind(actor)
+                    .bind(Utc::now());
+                if version != 0 {
+                    q = q.bind(version);
+                }
+                Ok(q.execute(&mut *self.tx).await?.rows_affected() == 1)
+            }
+
+            async fn add_plan_progress(
+                &mut self,
+                household: &HouseholdId,
+                done_on: $crate::__private::chrono::NaiveDate,
+                note: &str,
+                actor: &str,
+            ) -> Result<()> {
+                sqlx::query($crate::plans::PROGRESS_INSERT)
+                    .bind(household.as_str())
+                    .bind(done_on.to_string())
+                    .bind(note)
+                    .bind(actor)
+                    .bind(Utc::now())
+                    .execute(&mut *self.tx)
+                    .await?;
+                Ok(())
             }
 
             async fn insert_case(

@@ -45,6 +45,7 @@ pub const CASES: &[(&str, Case)] = cases![
     a_standard_is_stored_once_per_slot_and_a_stale_change_is_refused,
     exit_data_attaches_members_to_their_households_within_an_area,
     one_case_in_progress_per_household_and_stale_writes_are_refused,
+    plans_are_versioned_and_identical_ones_are_grouped_per_village,
 ];
 
 /// Runs every case, each on a fresh store from `make`, and panics naming the cases that failed.
@@ -1562,5 +1563,100 @@ async fn one_case_in_progress_per_household_and_stale_writes_are_refused(store: 
     assert_eq!(
         (h.status, h.exit_year),
         (HouseholdStatus::Exited, Some(2026))
+    );
+}
+
+async fn plans_are_versioned_and_identical_ones_are_grouped_per_village(store: Arc<dyn Store>) {
+    use jingzhun_domain::plan::{Measure, MeasureKind, Plan};
+    with_areas(&store).await;
+    let mut tx = store.begin().await.unwrap();
+    let import = import_id(&store, &mut tx).await;
+    let ids = ["H1", "H2", "H3"];
+    let households: Vec<Household> = ids
+        .iter()
+        .map(|id| fixture_household(id, "510304100201", HouseholdStatus::Registered))
+        .collect();
+    tx.put_households(&households, &[], import).await.unwrap();
+    tx.commit().await.unwrap();
+    let plan = |what: &str| Plan {
+        measures: vec![Measure {
+            kind: MeasureKind::Industry,
+            description: what.into(),
+            target: NaiveDate::from_ymd_opt(2026, 12, 31).unwrap(),
+        }],
+        contact: "张三".into(),
+    };
+    let v = code("510304100201");
+    let h = |s: &str| HouseholdId::parse(s).unwrap();
+    let mut tx = store.begin().await.unwrap();
+    assert!(
+        tx.put_plan(&h("H1"), &v, &plan("发放鸡苗"), 0, "a")
+            .await
+            .unwrap()
+    );
+    assert!(
+        !tx.put_plan(&h("H1"), &v, &plan("发放鸭苗"), 0, "b")
+            .await
+            .unwrap(),
+        "a first plan exists"
+    );
+    assert!(
+        tx.put_plan(&h("H2"), &v, &plan("发放 鸡苗"), 0, "a")
+            .await
+            .unwrap()
+    );
+    assert!(
+        tx.put_plan(&h("H3"), &v, &plan("公益岗位"), 0, "a")
+            .await
+            .unwrap()
+    );
+    assert!(
+        tx.put_plan(&h("H3"), &v, &plan("养牛"), 1, "a")
+            .await
+            .unwrap()
+    );
+    assert!(
+        !tx.put_plan(&h("H3"), &v, &plan("养羊"), 1, "late")
+            .await
+            .unwrap(),
+        "stale"
+    );
+    tx.add_plan_progress(
+        &h("H1"),
+        NaiveDate::from_ymd_opt(2026, 4, 1).unwrap(),
+        "鸡苗已发放",
+        "a",
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let p3 = store.plan(&h("H3")).await.unwrap().unwrap();
+    assert_eq!(
+        (p3.plan.measures[0].description.as_str(), p3.version),
+        ("养牛", 2)
+    );
+    assert!(
+        store
+            .plan(&HouseholdId::parse("NONE").unwrap())
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let progress = store.plan_progress(&h("H1")).await.unwrap();
+    assert_eq!(
+        (progress[0].done_on.as_str(), progress[0].note.as_str()),
+        ("2026-04-01", "鸡苗已发放")
+    );
+    // H1 and H2 say the same thing (spacing aside): a group of 2 out of 3.
+    assert_eq!(
+        store.plan_groups(&code("510304")).await.unwrap(),
+        [(v, 3, 2)]
+    );
+    assert!(
+        store
+            .plan_groups(&code("510304101"))
+            .await
+            .unwrap()
+            .is_empty()
     );
 }

@@ -59,6 +59,14 @@ pub fn routes() -> Router<AppState> {
         .route("/exit/list", get(crate::exit::list_households))
         .route("/households/{id}/exit", get(crate::exit::household))
         .route(
+            "/households/{id}/plan",
+            get(crate::plans::get_plan).put(crate::plans::put_plan),
+        )
+        .route(
+            "/households/{id}/plan/progress",
+            post(crate::plans::add_progress),
+        )
+        .route(
             "/procedures",
             get(crate::procedures::list).post(crate::procedures::start),
         )
@@ -103,7 +111,10 @@ pub fn routes() -> Router<AppState> {
         crate::procedures::start,
         crate::procedures::act,
         crate::procedures::one,
-        crate::procedures::list
+        crate::procedures::list,
+        crate::plans::get_plan,
+        crate::plans::put_plan,
+        crate::plans::add_progress
     ),
     components(schemas(
         LoginRequest,
@@ -115,7 +126,9 @@ pub fn routes() -> Router<AppState> {
         crate::transfer::ErrorRow,
         crate::exit::StandardBody,
         crate::procedures::StartBody,
-        crate::procedures::ActBody
+        crate::procedures::ActBody,
+        crate::plans::PlanBody,
+        crate::plans::ProgressBody
     ))
 )]
 pub struct ApiDoc;

@@ -179,6 +179,7 @@ impl From<ServiceError> for WebError {
             ServiceError::Conflict(m) => WebError::Conflict(m),
             e @ ServiceError::DuplicateImport { .. } => WebError::Conflict(e.to_string()),
             ServiceError::Rejected(report) => WebError::Unprocessable(report.to_text()),
+            ServiceError::Forbidden => WebError::Forbidden,
             ServiceError::Refused(r) => {
                 use jingzhun_domain::procedure::Refusal;
                 let text = format!("{} / {r}", r.zh());

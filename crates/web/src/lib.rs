@@ -15,6 +15,7 @@ pub mod exit;
 pub mod i18n;
 pub mod leads;
 pub mod pages;
+pub mod plans;
 pub mod procedures;
 pub mod search;
 pub mod transfer;

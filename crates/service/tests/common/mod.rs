@@ -98,22 +98,32 @@ pub async fn import_generated(
     seed: u64,
     extras: jingzhun_service::generate::Extras,
 ) -> tempfile::TempDir {
+    import_generated_in(
+        store,
+        &jingzhun_service::demo::demo_county(),
+        households,
+        seed,
+        extras,
+    )
+    .await
+}
+
+/// The same over the villages of `area`.
+pub async fn import_generated_in(
+    store: &dyn Store,
+    area: &jingzhun_domain::AreaCode,
+    households: u64,
+    seed: u64,
+    extras: jingzhun_service::generate::Extras,
+) -> tempfile::TempDir {
     use jingzhun_service::registry_import::{ImportOptions, RegistrySource, import_registry};
     jingzhun_service::demo::load_bundled_areas(store)
         .await
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    jingzhun_service::generate::generate(
-        store,
-        &jingzhun_service::demo::demo_county(),
-        households,
-        seed,
-        2020,
-        dir.path(),
-        extras,
-    )
-    .await
-    .unwrap();
+    jingzhun_service::generate::generate(store, area, households, seed, 2020, dir.path(), extras)
+        .await
+        .unwrap();
     let opts = ImportOptions {
         within: None,
         actor: "test".into(),

@@ -243,6 +243,7 @@ async fn render(state: &AppState, ctx: &Ctx, code: AreaCode) -> Result<Markup, P
                                         WarningKind::UnmonitoredRisk => { a href=(list_link(&w.village, "&status=exited&sort=income")) { (l.int(w.value)) } " " (l.t("户", "households")) }
                                         WarningKind::LeadsAccumulating => { a href="/leads?state=open" { (l.int(w.value)) } " " (l.t("条", "leads")) }
                                         WarningKind::ProceduresOverdue => { a href="/procedures" { (l.int(w.value)) } " " (l.t("件", "cases")) }
+                                        WarningKind::IdenticalPlans => { (l.int(w.value)) " / " (l.int(w.before.unwrap_or(0))) " " (l.t("户计划相同", "households share one plan")) }
                                     }
                                 }
                             }

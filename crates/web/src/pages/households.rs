@@ -210,6 +210,9 @@ pub async fn detail(
     let village = state.store.area(&h.village_code).await?;
     let exit_view =
         crate::exit::household_view(&state, &ctx.user.account, id.as_str(), None).await?;
+    let plan = jingzhun_service::plans::view(state.store.as_ref(), &ctx.user.account, &id, today)
+        .await
+        .map_err(crate::error::WebError::from)?;
     let cases = state
         .store
         .cases(&jingzhun_store::procedures::CaseQuery {
@@ -272,6 +275,7 @@ pub async fn detail(
             }
             (super::exit::household_panel(&ctx, &exit_view))
             (super::procedures::household_panel(&ctx, id.as_str(), &cases))
+            (super::plans::household_panel(&ctx, id.as_str(), &plan))
             h2 { (l.t("家庭成员", "Members")) }
             div.scroll { table #members {
                 tr {

@@ -15,6 +15,7 @@ pub mod area;
 pub mod exit;
 pub mod households;
 pub mod leads;
+pub mod plans;
 pub mod procedures;
 pub mod transfer;
 
@@ -47,6 +48,8 @@ pub fn routes() -> Router<AppState> {
         .route("/areas/{code}", get(area::area_page))
         .route("/households", get(households::list))
         .route("/households/{id}", get(households::detail))
+        .route("/households/{id}/plan", post(plans::put))
+        .route("/households/{id}/plan/progress", post(plans::progress))
         .route("/import", get(transfer::import_page))
         .route("/export", get(transfer::export_page))
         .route("/leads", get(leads::list))
