@@ -19,6 +19,7 @@
 //! * [`checks`]: the cross-check rules R02-R15.
 //! * [`warnings`]: early warnings per village.
 //! * [`procedure`]: identification, exit, removal, return, monitoring as state machines.
+//! * [`notice`]: public notices from procedures and their digest.
 //! * [`plan`]: one plan per household, and identical plans as a finding.
 //! * [`exit`]: the household exit indicators, village and county exit, what-if of a standard.
 
@@ -31,6 +32,7 @@ pub mod generate;
 pub mod id_number;
 pub mod mask;
 pub mod money;
+pub mod notice;
 pub mod plan;
 pub mod problem;
 pub mod procedure;

@@ -12,6 +12,7 @@
 //! * [`sources`]: other departments' data, imported all or nothing.
 //! * [`checks`]: cross-check runs and the verification of their leads.
 //! * [`standards`]: the standards in force, their audited changes and what-if.
+//! * [`notices`]: public notices and their verification.
 //! * [`plans`]: one plan per household, its progress.
 //! * [`procedures`]: cases of the procedures, their acts and the status changes they make.
 //! * [`exit`]: exit evaluation of households, villages and counties; the pre-exit list.
@@ -26,6 +27,7 @@ pub mod error;
 pub mod exit;
 pub mod export;
 pub mod generate;
+pub mod notices;
 pub mod plans;
 pub mod procedures;
 pub mod registry_import;

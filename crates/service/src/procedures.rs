@@ -148,11 +148,24 @@ pub async fn act(
         ));
     }
     let mut case = rec.case.clone();
-    let (action, detail) = match act {
+    let mut notice = None;
+    let (action, mut detail) = match act {
         Act::Step { step, evidence } => {
             let days = notice_days(store, &case, today).await?;
+            // A notice step publishes the platform's own notice; its reference is filled in
+            // when the notice is stored, below.
+            let evidence = if step.is_notice() {
+                Evidence::Notice {
+                    notice_ref: "—".into(),
+                }
+            } else {
+                evidence.clone()
+            };
             case.step(*step, account, today, evidence.clone(), days)
                 .map_err(refused)?;
+            if step.is_notice() {
+                notice = Some(compose_notice(store, &rec, &case, *step, today).await?);
+            }
             (
                 format!("procedure.{}.{}", case.kind.code(), step.code()),
                 serde_json::json!({ "step": step.code(), "evidence": evidence }),
@@ -181,6 +194,26 @@ pub async fn act(
         }
     };
     let mut tx = store.begin().await?;
+    if let Some(content) = &notice {
+        let text = jingzhun_domain::notice::canonical(content);
+        let digest = jingzhun_domain::notice::digest_of(&text);
+        let nid = tx
+            .insert_notice(
+                &case.village,
+                &text,
+                &digest,
+                (content.period_from, content.period_to),
+                &actor(account),
+            )
+            .await?;
+        if let Some(last) = case.steps.last_mut() {
+            last.evidence = Evidence::Notice {
+                notice_ref: format!("N{nid}"),
+            };
+        }
+        detail =
+            serde_json::json!({ "step": content.step.code(), "notice": nid, "digest": digest });
+    }
     if !tx.update_case(id, version, &case).await? {
         return Err(ServiceError::Conflict(
             "this case changed meanwhile; reload it and try again / 此案已被他人更新，请刷新后重试"
@@ -241,6 +274,36 @@ pub async fn act(
         what: "procedure case",
         key: id.to_string(),
     })
+}
+
+/// The notice a notice step publishes: the household's head and size, the period.
+async fn compose_notice(
+    store: &dyn Store,
+    rec: &CaseRecord,
+    case: &Case,
+    step: Step,
+    today: NaiveDate,
+) -> Result<jingzhun_domain::notice::NoticeContent, ServiceError> {
+    let hid = HouseholdId::parse(&rec.household_id)
+        .map_err(|_| ServiceError::Invalid("stored household number".into()))?;
+    let members = store.persons_of(std::slice::from_ref(&hid)).await?;
+    let head = members
+        .iter()
+        .find(|p| p.relation == jingzhun_domain::vocab::Relation::Head)
+        .map_or_else(String::new, |p| p.name.clone());
+    let village_name = store
+        .area(&case.village)
+        .await?
+        .map_or_else(|| case.village.as_str().to_string(), |a| a.name);
+    Ok(jingzhun_domain::notice::compose(
+        case.kind,
+        step,
+        case.village.as_str(),
+        &village_name,
+        vec![(head, members.len() as u32)],
+        (today, case.notice_until.unwrap_or(today)),
+        vec![rec.id],
+    ))
 }
 
 /// The cases within the account's reach: in progress only, or all; optionally only those

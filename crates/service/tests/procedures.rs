@@ -184,6 +184,34 @@ async fn an_exit_runs_from_the_pre_exit_list_to_the_registry_with_its_trail() {
         .await
         .unwrap();
         v = r.version;
+        // The notice step published the platform's notice: no ID number, its digest checks,
+        // and an edit made behind the platform's back is detected.
+        let Evidence::Notice { notice_ref } = &r.case.steps[3].evidence else {
+            panic!("a notice step records its notice")
+        };
+        let nid: i64 = notice_ref.trim_start_matches('N').parse().unwrap();
+        let n = jingzhun_service::notices::checked(store, nid)
+            .await
+            .unwrap();
+        assert!(n.unchanged);
+        let content = n.content.unwrap();
+        assert_eq!(content.households.len(), 1);
+        assert_eq!(content.period_to, day(10));
+        assert!(
+            !n.record.content.contains(&c.household_id),
+            "no household number or ID on a notice"
+        );
+        db.exec(&format!(
+            "UPDATE notices SET content = replace(content, '{}', '某某') WHERE id = {nid}",
+            content.households[0].head
+        ))
+        .await;
+        assert!(
+            !jingzhun_service::notices::checked(store, nid)
+                .await
+                .unwrap()
+                .unchanged
+        );
         // During the notice: an objection suspends; the review waits.
         let r = go(
             &clerk,

@@ -11,6 +11,7 @@
 
 pub mod checks;
 pub mod exit;
+pub mod notices;
 pub mod plans;
 pub mod procedures;
 pub mod rows;
@@ -344,6 +345,15 @@ pub trait Store: Send + Sync + 'static {
     /// Per village within an area: (village, plans, the largest group of identical plans).
     async fn plan_groups(&self, within: &AreaCode) -> Result<Vec<(AreaCode, i64, i64)>>;
 
+    // Public notices.
+    async fn notice(&self, id: i64) -> Result<Option<notices::NoticeRecord>>;
+    /// The latest notices, newest first (of one area, or all).
+    async fn notices(
+        &self,
+        within: Option<&AreaCode>,
+        limit: i64,
+    ) -> Result<Vec<notices::NoticeRecord>>;
+
     // Procedures.
     async fn case(&self, id: i64) -> Result<Option<procedures::CaseRecord>>;
     /// Cases matching a query, newest first.
@@ -471,6 +481,15 @@ pub trait Tx: Send {
         note: &str,
         actor: &str,
     ) -> Result<()>;
+    /// Publishes a notice (never updated afterwards); returns its id.
+    async fn insert_notice(
+        &mut self,
+        village: &AreaCode,
+        content: &str,
+        digest: &str,
+        period: (chrono::NaiveDate, chrono::NaiveDate),
+        actor: &str,
+    ) -> Result<i64>;
     /// Records a new case; `None` when the household already has a case in progress.
     async fn insert_case(
         &mut self,

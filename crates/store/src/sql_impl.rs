@@ -549,6 +549,26 @@ macro_rules! sql_store {
                 rows.into_iter().map(|(v, n, max)| Ok((area_code(&v)?, n, max))).collect()
             }
 
+            async fn notice(&self, id: i64) -> Result<Option<$crate::notices::NoticeRecord>> {
+                Ok(sqlx::query_as(&format!("SELECT {} FROM notices WHERE id = $1", $crate::notices::COLUMNS))
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?)
+            }
+
+            async fn notices(&self, within: Option<&AreaCode>, limit: i64) -> Result<Vec<$crate::notices::NoticeRecord>> {
+                let (lo, hi) = code_range(within.map_or("", |c| c.prefix()));
+                Ok(sqlx::query_as(&format!(
+                    "SELECT {} FROM notices WHERE village_code BETWEEN $1 AND $2 ORDER BY id DESC LIMIT $3",
+                    $crate::notices::COLUMNS
+                ))
+                .bind(lo)
+                .bind(hi)
+                .bind(limit.clamp(1, 500))
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
             async fn case(&self, id: i64) -> Result<Option<$crate::procedures::CaseRecord>> {
                 let row: Option<$crate::procedures::CaseRow> = sqlx::query_as(&format!(
                     "SELECT {} FROM procedure_cases WHERE id = $1",
@@ -956,6 +976,27 @@ macro_rules! sql_store {
                     .execute(&mut *self.tx)
                     .await?;
                 Ok(())
+            }
+
+            async fn insert_notice(
+                &mut self,
+                village: &AreaCode,
+                content: &str,
+                digest: &str,
+                period: ($crate::__private::chrono::NaiveDate, $crate::__private::chrono::NaiveDate),
+                actor: &str,
+            ) -> Result<i64> {
+                let (id,): (i64,) = sqlx::query_as($crate::notices::INSERT)
+                    .bind(village.as_str())
+                    .bind(content)
+                    .bind(digest)
+                    .bind(period.0.to_string())
+                    .bind(period.1.to_string())
+                    .bind(actor)
+                    .bind(Utc::now())
+                    .fetch_one(&mut *self.tx)
+                    .await?;
+                Ok(id)
             }
 
             async fn insert_case(

@@ -4,7 +4,8 @@
 
 mod common;
 
-use axum::http::{StatusCode, header};
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
 use common::{PASSWORD, app, code, enc, get, login, post_form, post_json, send};
 use jingzhun_domain::access::{Assignment, Role};
 use jingzhun_service::exit::{ListKind, list};
@@ -160,6 +161,45 @@ async fn an_exit_case_moves_only_by_the_right_hands_in_order() {
     assert_eq!(status, StatusCode::OK, "{body}");
     version = body["version"].as_i64().unwrap();
     assert!(body["case"]["notice_until"].is_string());
+    // The notice is public: no sign-in, no ID numbers, its digest checks.
+    let notice_ref = body["case"]["steps"][3]["evidence"]["notice_ref"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let nid = notice_ref.trim_start_matches('N');
+    let public = common::call(
+        &app,
+        Request::get("/public/notices").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(public.status, StatusCode::OK);
+    assert!(public.text().contains(&format!("/public/notices/{nid}")));
+    let page = common::call(
+        &app,
+        Request::get(format!("/public/notices/{nid}"))
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK);
+    let text = page.text();
+    assert!(text.contains("自发布以来未被修改"), "{text}");
+    assert!(!text.contains(&candidate.household_id));
+    let hid = jingzhun_domain::registry::HouseholdId::parse(&candidate.household_id).unwrap();
+    for p in store.persons_of(&[hid]).await.unwrap() {
+        assert!(
+            !text.contains(p.id_number.as_str()),
+            "no ID number on a notice"
+        );
+    }
+    let missing = common::call(
+        &app,
+        Request::get("/public/notices/999999")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
     // The review waits for the notice period; the case is not "waiting" for the reviewer yet.
     let (status, body, _) = send(
         &app,

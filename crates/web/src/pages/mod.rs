@@ -17,6 +17,7 @@ pub mod households;
 pub mod leads;
 pub mod plans;
 pub mod procedures;
+pub mod public;
 pub mod transfer;
 
 use axum::Router;
@@ -38,6 +39,8 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(|| async { Redirect::to("/dashboard") }))
         .route("/login", get(account::login_page).post(account::login))
+        .route("/public/notices", get(public::list))
+        .route("/public/notices/{id}", get(public::notice))
         .route("/logout", post(account::logout))
         .route(
             "/account/password",
@@ -206,7 +209,7 @@ pub fn local_path(p: Option<&str>) -> String {
     }
 }
 
-fn head_tags(title: &str) -> Markup {
+pub(crate) fn head_tags(title: &str) -> Markup {
     html! {
         meta charset="utf-8";
         meta name="viewport" content="width=device-width, initial-scale=1";
