@@ -4,6 +4,7 @@
 //! unit-tested directly and reused by the CLI, the web server and the storage backends.
 //!
 //! * [`access`]: roles bound to areas and periods, and the one rule of who reaches what.
+//! * [`application`]: a household applying (not yet in the registry) and its members.
 //! * [`area`]: 12-digit statistical area codes, levels and designations.
 //! * [`id_number`]: the 18-character resident ID number (GB 11643).
 //! * [`vocab`]: the closed lists of domain.md §3 (statuses, causes, relations...).
@@ -24,6 +25,7 @@
 //! * [`exit`]: the household exit indicators, village and county exit, what-if of a standard.
 
 pub mod access;
+pub mod application;
 pub mod area;
 pub mod audit;
 pub mod checks;

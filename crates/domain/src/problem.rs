@@ -116,6 +116,14 @@ pub enum Problem {
     NumberLostDigits,
     #[error("unknown column")]
     UnknownColumn,
+    #[error("at least one member (the head of household) is required")]
+    NoMembers,
+    #[error("at most {max} members")]
+    TooManyMembers { max: usize },
+    #[error("exactly one member must be the head of household; found {found}")]
+    HeadCount { found: usize },
+    #[error("this person is already a member of a household in the registry")]
+    AlreadyInRegistry,
     #[error("required column is missing")]
     MissingColumn,
     #[error("column appears twice")]
@@ -211,6 +219,10 @@ impl Problem {
                 "Excel 将其存为数字并丢失了位数，请将该列设为文本格式".into()
             }
             Problem::UnknownColumn => "未知的列".into(),
+            Problem::NoMembers => "至少登记一名家庭成员（户主）".into(),
+            Problem::TooManyMembers { max } => format!("家庭成员不能超过 {max} 人"),
+            Problem::HeadCount { found } => format!("应有且只有一名户主，现有 {found} 名"),
+            Problem::AlreadyInRegistry => "此人已是系统中某户的成员".into(),
             Problem::MissingColumn => "缺少必需的列".into(),
             Problem::DuplicateColumn => "列重复".into(),
             Problem::FieldCount { found, expected } => {

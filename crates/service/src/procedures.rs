@@ -348,3 +348,242 @@ pub async fn list(
     out.sort_by_key(|c| std::cmp::Reverse(c.id));
     Ok(out)
 }
+
+/// An application form as sent: the household's fields and each member's, keyed by the
+/// interchange column names (English or Chinese, `interchange.md`).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ApplicationForm {
+    pub household: std::collections::BTreeMap<String, String>,
+    pub members: Vec<std::collections::BTreeMap<String, String>>,
+}
+
+/// The fields of a form, by the columns of a sheet; unknown names and empty values are
+/// reported or dropped.
+fn form_fields<S: jingzhun_interchange::SheetSpec>(
+    given: &std::collections::BTreeMap<String, String>,
+    place: (&str, u64),
+    report: &mut jingzhun_interchange::Report,
+) -> jingzhun_domain::application::Fields<S::Field> {
+    let mut out = jingzhun_domain::application::Fields::new();
+    for (name, value) in given {
+        let name = name.trim();
+        match S::COLUMNS
+            .iter()
+            .find(|c| c.name.eq_ignore_ascii_case(name) || c.alias == name)
+        {
+            Some(c) if !value.trim().is_empty() => {
+                out.insert(c.field, value.clone());
+            }
+            Some(_) => {}
+            None => report.push(jingzhun_interchange::ImportError {
+                file: place.0.into(),
+                line: place.1,
+                column: name.chars().take(40).collect(),
+                value: String::new(),
+                problem: jingzhun_domain::Problem::UnknownColumn,
+            }),
+        }
+    }
+    out
+}
+
+/// Registers the application of a household the registry does not hold (status `applicant`,
+/// a number given by the platform) with its members, and opens its procedure
+/// (identification, new identification or monitoring entry), in one transaction. Every problem
+/// of the form is reported (422, nothing written); the clerk must keep the registry of the
+/// village, and a member already in a household of the registry is refused.
+pub async fn apply(
+    store: &dyn Store,
+    account: &Account,
+    kind: ProcedureKind,
+    form: &ApplicationForm,
+    evidence: Evidence,
+    today: NaiveDate,
+) -> Result<CaseRecord, ServiceError> {
+    use jingzhun_domain::application::{self, ApplicationProblem};
+    use jingzhun_interchange::{HouseholdSheet, ImportError, PersonSheet, Report, SheetSpec};
+    if !kind.may_start_from(None) {
+        return Err(refused(Refusal::NotApplicable {
+            status: "未登记".into(),
+        }));
+    }
+    let mut report = Report::default();
+    let household = form_fields::<HouseholdSheet>(&form.household, ("household", 1), &mut report);
+    let members: Vec<_> = form
+        .members
+        .iter()
+        .enumerate()
+        .map(|(i, m)| form_fields::<PersonSheet>(m, ("member", i as u64 + 1), &mut report))
+        .collect();
+    let problem = |file: &str, line: u64, column: &str, value: &str, p| ImportError {
+        file: file.into(),
+        line,
+        column: column.into(),
+        value: value.into(),
+        problem: p,
+    };
+    // The village first: it decides the number and who may apply.
+    let village_text = household
+        .get(&jingzhun_domain::registry::HouseholdField::VillageCode)
+        .cloned()
+        .unwrap_or_default();
+    let village = match jingzhun_domain::AreaCode::parse(&village_text) {
+        Ok(v) if v.level() != jingzhun_domain::AreaLevel::Village => {
+            report.push(problem(
+                "household",
+                1,
+                "village_code",
+                &village_text,
+                jingzhun_domain::Problem::UnknownVillage,
+            ));
+            None
+        }
+        Ok(v) if store.area(&v).await?.is_none() => {
+            report.push(problem(
+                "household",
+                1,
+                "village_code",
+                &village_text,
+                jingzhun_domain::Problem::UnknownVillage,
+            ));
+            None
+        }
+        Ok(v) if !account.may_reach(&v, today) => {
+            report.push(problem(
+                "household",
+                1,
+                "village_code",
+                &village_text,
+                jingzhun_domain::Problem::OutsideYourArea,
+            ));
+            None
+        }
+        Ok(v) => Some(v),
+        Err(_) => None, // reported by the household's own check below
+    };
+    // The next free number of the village for today.
+    let placeholder =
+        HouseholdId::parse("A").map_err(|_| ServiceError::Invalid("number".into()))?;
+    let mut id = placeholder;
+    if let Some(v) = &village {
+        for n in 1..=10_000u32 {
+            let candidate = application::number(v, today, n)
+                .map_err(|_| ServiceError::Invalid("household number".into()))?;
+            if store.household(&candidate).await?.is_none() {
+                id = candidate;
+                break;
+            }
+        }
+    }
+    let parsed = application::parse(&id, &household, &members, today);
+    let value_of = |line: usize, f| {
+        members
+            .get(line.wrapping_sub(1))
+            .and_then(|m| m.get(&f).cloned())
+            .unwrap_or_default()
+    };
+    let app = match parsed {
+        Ok(app) => Some(app),
+        Err(problems) => {
+            for p in problems {
+                report.push(match p {
+                    ApplicationProblem::Household(f, p) => {
+                        let c = HouseholdSheet::column(f);
+                        problem(
+                            "household",
+                            1,
+                            c.name,
+                            household.get(&f).map_or("", String::as_str),
+                            p,
+                        )
+                    }
+                    ApplicationProblem::Member(line, f, p) => problem(
+                        "member",
+                        line as u64,
+                        PersonSheet::column(f).name,
+                        &value_of(line, f),
+                        p,
+                    ),
+                    ApplicationProblem::Members(p) => problem("member", 0, "", "", p),
+                });
+            }
+            None
+        }
+    };
+    // A person is in at most one household of the registry (domain.md §3).
+    if let Some(app) = &app {
+        for (i, m) in app.members.iter().enumerate() {
+            let found = store
+                .search_households(&jingzhun_store::HouseholdQuery {
+                    text: Some(m.id_number.as_str().to_string()),
+                    limit: 5,
+                    ..Default::default()
+                })
+                .await?;
+            if found.iter().any(|h| h.status != HouseholdStatus::Removed) {
+                report.push(problem(
+                    "member",
+                    i as u64 + 1,
+                    "id_number",
+                    m.id_number.as_str(),
+                    jingzhun_domain::Problem::AlreadyInRegistry,
+                ));
+            }
+        }
+    }
+    let (Some(app), Some(village), true) = (app, village, report.is_empty()) else {
+        return Err(ServiceError::Rejected(report));
+    };
+    let case = Case::start(kind, None, village, account, today, evidence).map_err(refused)?;
+    let mut tx = store.begin().await?;
+    let digest = {
+        use sha2::{Digest, Sha256};
+        let text = serde_json::json!({
+            "household": app.household.household_id.as_str(),
+            "form": form.household, "members": form.members,
+        });
+        hex::encode(Sha256::digest(text.to_string().as_bytes()))
+    };
+    let import_id = tx
+        .begin_import(&jingzhun_store::NewImport {
+            kind: "application".into(),
+            digest,
+            source: "申请表 / application form".into(),
+            actor: actor(account),
+            forced: false,
+        })
+        .await?;
+    tx.put_households(std::slice::from_ref(&app.household), &[], import_id)
+        .await?;
+    tx.put_persons(&app.members, jingzhun_store::WriteMode::Insert)
+        .await?;
+    tx.finish_import(import_id, 1, app.members.len() as i64)
+        .await?;
+    let hid = app.household.household_id.as_str();
+    let Some(case_id) = tx.insert_case(hid, &case, &actor(account)).await? else {
+        return Err(ServiceError::Conflict(
+            "this household already has a procedure in progress / 此户已有正在办理的程序".into(),
+        ));
+    };
+    tx.append_audit(&AuditEvent {
+        actor: actor(account),
+        action: "household.application".into(),
+        subject_kind: "household".into(),
+        subject_id: hid.to_string(),
+        detail: serde_json::json!({ "members": app.members.len(), "import": import_id }),
+    })
+    .await?;
+    tx.append_audit(&AuditEvent {
+        actor: actor(account),
+        action: format!("procedure.{}.start", kind.code()),
+        subject_kind: "procedure_case".into(),
+        subject_id: case_id.to_string(),
+        detail: serde_json::json!({ "household": hid, "kind": kind.code() }),
+    })
+    .await?;
+    tx.commit().await?;
+    store.case(case_id).await?.ok_or(ServiceError::NotFound {
+        what: "procedure case",
+        key: case_id.to_string(),
+    })
+}

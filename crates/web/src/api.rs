@@ -70,6 +70,7 @@ pub fn routes() -> Router<AppState> {
             "/procedures",
             get(crate::procedures::list).post(crate::procedures::start),
         )
+        .route("/procedures/applications", post(crate::procedures::apply))
         .route("/procedures/{id}", get(crate::procedures::one))
         .route("/procedures/{id}/acts", post(crate::procedures::act))
         .route("/openapi.json", get(openapi))
@@ -109,6 +110,7 @@ pub fn routes() -> Router<AppState> {
         crate::exit::list_households,
         crate::exit::household,
         crate::procedures::start,
+        crate::procedures::apply,
         crate::procedures::act,
         crate::procedures::one,
         crate::procedures::list,
@@ -126,6 +128,7 @@ pub fn routes() -> Router<AppState> {
         crate::transfer::ErrorRow,
         crate::exit::StandardBody,
         crate::procedures::StartBody,
+        crate::procedures::ApplicationBody,
         crate::procedures::ActBody,
         crate::plans::PlanBody,
         crate::plans::ProgressBody

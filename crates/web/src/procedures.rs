@@ -128,3 +128,56 @@ pub async fn list(
         .await?,
     ))
 }
+
+/// An application of a household the registry does not hold yet.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct ApplicationBody {
+    /// `identification` (default), `new_identification` or `monitoring_entry`.
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// The household's fields by interchange column name (English or Chinese), e.g.
+    /// `{"village_code": "...", "housing_safe": "否", "annual_net_income": "5200", ...}`; the
+    /// platform gives the number, the status `applicant` and the year.
+    #[schema(value_type = Object)]
+    pub household: std::collections::BTreeMap<String, String>,
+    /// Each member's fields by column name (`id_number`, `name`, `relation`, `gender`,
+    /// `birth_date`, ...); exactly one is the head (户主).
+    #[schema(value_type = Vec<Object>)]
+    pub members: Vec<std::collections::BTreeMap<String, String>>,
+    /// `{"kind": "application", "by_household": bool, "reason": "..."}`.
+    #[schema(value_type = Object)]
+    pub evidence: Evidence,
+}
+
+/// Registers a household's application with its members (status `applicant`) and opens its
+/// identification (or monitoring entry) in one transaction: 422 listing every problem of the
+/// form (nothing written), 403 for a role that does not keep the village's registry.
+#[utoipa::path(post, path = "/api/v1/procedures/applications", request_body = ApplicationBody,
+    responses((status = 200, body = Object), (status = 400), (status = 403), (status = 422)))]
+pub async fn apply(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Json(body): Json<ApplicationBody>,
+) -> Result<Json<CaseRecord>, WebError> {
+    use jingzhun_domain::vocab::Vocabulary;
+    let kind = match body.kind.as_deref() {
+        None | Some("") => ProcedureKind::Identification,
+        Some(k) => ProcedureKind::parse(k)
+            .map_err(|p| WebError::BadRequest(format!("kind: {} / {p}", p.zh())))?,
+    };
+    let form = procedures::ApplicationForm {
+        household: body.household,
+        members: body.members,
+    };
+    Ok(Json(
+        procedures::apply(
+            state.store.as_ref(),
+            &user.account,
+            kind,
+            &form,
+            body.evidence,
+            today_in_china(),
+        )
+        .await?,
+    ))
+}

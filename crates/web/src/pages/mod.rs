@@ -66,6 +66,10 @@ pub fn routes() -> Router<AppState> {
         .route("/exit", get(exit::exit_page))
         .route("/procedures", get(procedures::list).post(procedures::start))
         .route(
+            "/procedures/apply",
+            get(procedures::apply_page).post(procedures::apply),
+        )
+        .route(
             "/procedures/{id}",
             get(procedures::detail).post(procedures::act),
         )

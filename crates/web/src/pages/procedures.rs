@@ -58,6 +58,9 @@ pub async fn list(
         false,
         html! {
             h1 { (l.t("程序办理", "Procedures")) }
+            @if ctx.user.account.has_role(jingzhun_domain::access::Role::VillageClerk, today_in_china()) {
+                p { a.button href="/procedures/apply" { (l.t("登记新申请户", "Register an application")) } }
+            }
             nav.tabs {
                 a href="/procedures?waiting=1" class=[waiting.then_some("on")] { (l.t("待我办理", "Waiting for me")) }
                 a href="/procedures" class=[(!waiting && !all).then_some("on")] { (l.t("办理中", "In progress")) }
@@ -458,5 +461,193 @@ pub fn household_panel(ctx: &Ctx, household_id: &str, cases: &[CaseRecord]) -> M
                 }
             }
         }
+    }
+}
+
+/// Rows of members the application page offers (empty rows are ignored).
+const MEMBER_ROWS: usize = 8;
+
+/// A posted form kept as its pairs, for forms with repeated rows.
+#[derive(Debug, Default, Deserialize)]
+#[serde(transparent)]
+pub struct PairsForm(Vec<(String, String)>);
+
+impl CsrfField for PairsForm {
+    fn csrf(&self) -> &str {
+        self.get("csrf")
+    }
+}
+
+impl PairsForm {
+    fn get(&self, name: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
+    /// `h.FIELD` into the household, `mN.FIELD` into member N (a row left empty is dropped).
+    fn application(&self) -> procedures::ApplicationForm {
+        let mut form = procedures::ApplicationForm::default();
+        let mut rows: Vec<std::collections::BTreeMap<String, String>> =
+            vec![Default::default(); MEMBER_ROWS];
+        for (k, v) in &self.0 {
+            if let Some(f) = k.strip_prefix("h.") {
+                form.household.insert(f.to_string(), v.clone());
+            } else if let Some((n, f)) = k.strip_prefix('m').and_then(|r| r.split_once('.'))
+                && let Ok(n) = n.parse::<usize>()
+                && (1..=MEMBER_ROWS).contains(&n)
+            {
+                rows[n - 1].insert(f.to_string(), v.clone());
+            }
+        }
+        form.members = rows
+            .into_iter()
+            .filter(|r| r.values().any(|v| !v.trim().is_empty()))
+            .collect();
+        form
+    }
+}
+
+fn select_of<V: Vocabulary>(l: Lang, name: &str, optional: bool, chosen: &str) -> Markup {
+    html! {
+        select name=(name) {
+            @if optional { option value="" { "—" } }
+            @for v in V::ALL { option value=(v.code()) selected[v.code() == chosen] { (l.t(v.zh(), v.en())) } }
+        }
+    }
+}
+
+/// The application form of a household the registry does not hold (village clerks).
+pub async fn apply_page(ctx: Ctx) -> Result<Markup, PageError> {
+    Ok(apply_markup(&ctx, &PairsForm::default(), None))
+}
+
+fn apply_markup(ctx: &Ctx, given: &PairsForm, problems: Option<&str>) -> Markup {
+    use jingzhun_domain::vocab::{Cause, Gender, Health, PovertyType, Relation, SchoolStatus};
+    let l = ctx.lang;
+    let today = today_in_china();
+    let villages: Vec<String> = ctx
+        .user
+        .account
+        .active(today)
+        .filter(|a| a.role == jingzhun_domain::access::Role::VillageClerk)
+        .map(|a| a.area.as_str().to_string())
+        .collect();
+    let v = |name: &str| given.get(name).to_string();
+    let yes_no = |name: &str| {
+        let chosen = given.get(name);
+        html! { select name=(name) required {
+            option value="" { "—" }
+            option value="是" selected[chosen == "是"] { (l.t("是", "yes")) }
+            option value="否" selected[chosen == "否"] { (l.t("否", "no")) }
+        } }
+    };
+    layout(
+        ctx,
+        l.t("贫困户申请", "Application"),
+        false,
+        html! {
+            nav.crumbs { a href="/procedures" { (l.t("程序办理", "Procedures")) } }
+            h1 { (l.t("登记新申请户", "Register a household's application")) }
+            p.muted { (l.t("系统中尚无此户时使用：登记后状态为“申请中”，并启动识别程序。户编号由系统生成。",
+                "For a household the registry does not hold: it is registered as an applicant and its identification starts. The platform gives the number.")) }
+            @if villages.is_empty() {
+                p.error role="alert" { (l.t("只有村级经办人可以登记申请。", "Only village clerks register applications.")) }
+            }
+            @if let Some(p) = problems {
+                div.error role="alert" #application-problems { p { (l.t("申请未登记，请修改以下问题：", "The application was not registered; please fix:")) } pre { (p) } }
+            }
+            form.stack.panel #application-form method="post" action="/procedures/apply" {
+                input type="hidden" name="csrf" value=(ctx.user.csrf);
+                label { (l.t("程序", "Procedure")) select name="kind" {
+                    @for k in [ProcedureKind::Identification, ProcedureKind::NewIdentification, ProcedureKind::MonitoringEntry] {
+                        option value=(k.code()) selected[given.get("kind") == k.code()] { (l.t(k.zh(), k.en())) }
+                    }
+                } }
+                label { (l.t("村", "Village")) select name="h.village_code" required {
+                    @for c in &villages { option value=(c) selected[given.get("h.village_code") == c] { (c) } }
+                } }
+                label { (l.t("村民小组", "Group")) input name="h.group_name" maxlength="50" value=(v("h.group_name")); }
+                label { (l.t("住址", "Address")) input name="h.address" maxlength="200" value=(v("h.address")); }
+                label { (l.t("联系电话", "Phone")) input name="h.phone" inputmode="tel" maxlength="20" value=(v("h.phone")); }
+                label { (l.t("贫困户属性", "Poverty type")) (select_of::<PovertyType>(l, "h.poverty_type", true, given.get("h.poverty_type"))) }
+                label { (l.t("主要致贫原因", "Main cause")) (select_of::<Cause>(l, "h.primary_cause", true, given.get("h.primary_cause"))) }
+                label { (l.t("住房安全", "Housing safe")) (yes_no("h.housing_safe")) }
+                label { (l.t("饮水安全", "Water safe")) (yes_no("h.water_safe")) }
+                label { (l.t("家庭年纯收入（元）", "Yearly net income (yuan)")) input name="h.annual_net_income" inputmode="decimal" required value=(v("h.annual_net_income")); }
+                label { (l.t("收入年度", "Income year")) input name="h.income_year" inputmode="numeric" required value=(v("h.income_year")); }
+                h2 { (l.t("家庭成员", "Members")) }
+                div.scroll { table #application-members {
+                    tr { th { "#" } th { (l.t("姓名", "Name")) } th { (l.t("身份证号", "ID number")) } th { (l.t("与户主关系", "Relation")) }
+                        th { (l.t("性别", "Sex")) } th { (l.t("出生日期", "Birth date")) } th { (l.t("在校生状况", "School")) }
+                        th { (l.t("健康状况", "Health")) } th { (l.t("基本医保", "Medical insurance")) } }
+                    @for n in 1..=MEMBER_ROWS {
+                        @let f = |x: &str| format!("m{n}.{x}");
+                        tr {
+                            td { (n) }
+                            td { input name=(f("name")) maxlength="50" value=(v(&f("name"))); }
+                            td { input name=(f("id_number")) maxlength="18" value=(v(&f("id_number"))); }
+                            td { (select_of::<Relation>(l, &f("relation"), true, given.get(&f("relation")))) }
+                            td { (select_of::<Gender>(l, &f("gender"), true, given.get(&f("gender")))) }
+                            td { input name=(f("birth_date")) type="date" value=(v(&f("birth_date"))); }
+                            td { (select_of::<SchoolStatus>(l, &f("school_status"), true, given.get(&f("school_status")))) }
+                            td { (select_of::<Health>(l, &f("health"), true, given.get(&f("health")))) }
+                            td { select name=(f("medical_insurance")) {
+                                option value="" { "—" }
+                                option value="是" selected[given.get(&f("medical_insurance")) == "是"] { (l.t("是", "yes")) }
+                                option value="否" selected[given.get(&f("medical_insurance")) == "否"] { (l.t("否", "no")) }
+                            } }
+                        }
+                    }
+                } }
+                label { input type="checkbox" name="by_household" value="true" checked[given.get("by_household") == "true"]; (l.t("本户申请（否则为干部摸排发现）", "Applied for by the household (else found by cadres)")) }
+                label { (l.t("申请理由", "Reason")) textarea name="reason" maxlength="2000" rows="2" required { (v("reason")) } }
+                button.primary type="submit" { (l.t("登记并启动程序", "Register and start")) }
+            }
+        },
+    )
+}
+
+pub async fn apply(
+    State(state): State<AppState>,
+    Posted { ctx, form }: Posted<PairsForm>,
+) -> Result<Response, PageError> {
+    let l = ctx.lang;
+    let kind = ProcedureKind::from_code(form.get("kind"))
+        .ok_or_else(|| WebError::BadRequest("kind: unknown procedure".into()))?;
+    let evidence = Evidence::Application {
+        by_household: form.get("by_household") == "true",
+        reason: form.get("reason").to_string(),
+    };
+    let result = procedures::apply(
+        state.store.as_ref(),
+        &ctx.user.account,
+        kind,
+        &form.application(),
+        evidence,
+        today_in_china(),
+    )
+    .await
+    .map_err(WebError::from);
+    match result {
+        Ok(rec) => Ok(Redirect::to(&format!("/procedures/{}", rec.id)).into_response()),
+        Err(
+            e @ (WebError::Unprocessable(_)
+            | WebError::BadRequest(_)
+            | WebError::Conflict(_)
+            | WebError::Forbidden),
+        ) => {
+            let msg = e.public_detail().unwrap_or_else(|| {
+                l.t("本账户的角色无权进行此操作", "your roles do not allow this")
+                    .into()
+            });
+            Ok((
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                apply_markup(&ctx, &form, Some(&msg)),
+            )
+                .into_response())
+        }
+        Err(e) => Err(e.into()),
     }
 }
