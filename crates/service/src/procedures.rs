@@ -57,58 +57,147 @@ pub async fn start(
     evidence: Evidence,
     today: NaiveDate,
 ) -> Result<CaseRecord, ServiceError> {
-    let not_found = || ServiceError::NotFound {
+    let mut opened = start_on(
+        store,
+        account,
+        std::slice::from_ref(household),
+        kind,
+        &evidence,
+        today,
+    )
+    .await?;
+    opened.pop().ok_or(ServiceError::NotFound {
         what: "household",
         key: household.as_str().to_string(),
-    };
-    let h = store.household(household).await?.ok_or_else(not_found)?;
-    if !account.may_reach(&h.village_code, today) {
-        return Err(not_found());
+    })
+}
+
+/// Opens the same procedure for several households at once (the pre-exit list of a village),
+/// each with its own case: all or nothing, every refusal reported (409).
+pub async fn start_batch(
+    store: &dyn Store,
+    account: &Account,
+    households: &[HouseholdId],
+    kind: ProcedureKind,
+    evidence: &Evidence,
+    today: NaiveDate,
+) -> Result<Vec<CaseRecord>, ServiceError> {
+    let mut sorted = households.to_vec();
+    sorted.sort();
+    sorted.dedup();
+    if households.is_empty() || households.len() > BATCH_MAX || sorted.len() != households.len() {
+        return Err(ServiceError::Invalid(format!(
+            "a batch holds 1 to {BATCH_MAX} different households / 一次可办理 1 至 {BATCH_MAX} 户，不得重复"
+        )));
     }
-    // An exit or a risk elimination starts only for a household that meets the indicators
-    // (the pre-exit list); anything else would be an exit on paper (数字脱贫).
-    if matches!(kind, ProcedureKind::Exit | ProcedureKind::RiskElimination)
-        && kind.may_start_from(Some(h.status))
-    {
-        let e = crate::exit::household(store, household, None).await?;
-        if !e.meets {
-            let failing: Vec<&str> = e.evaluation.blocking().map(|r| r.indicator.zh()).collect();
-            return Err(refused(Refusal::NotEligible {
-                failing: failing.join("、"),
-            }));
+    start_on(store, account, households, kind, evidence, today).await
+}
+
+const IN_PROGRESS: &str =
+    "this household already has a procedure in progress / 此户已有正在办理的程序";
+
+async fn start_on(
+    store: &dyn Store,
+    account: &Account,
+    households: &[HouseholdId],
+    kind: ProcedureKind,
+    evidence: &Evidence,
+    today: NaiveDate,
+) -> Result<Vec<CaseRecord>, ServiceError> {
+    let single = households.len() == 1;
+    let mut cases = Vec::with_capacity(households.len());
+    let mut refusals: Vec<(String, String)> = Vec::new();
+    for household in households {
+        let not_found = || ServiceError::NotFound {
+            what: "household",
+            key: household.as_str().to_string(),
+        };
+        let h = store.household(household).await?.ok_or_else(not_found)?;
+        if !account.may_reach(&h.village_code, today) {
+            return Err(not_found());
+        }
+        // An exit or a risk elimination starts only for a household that meets the
+        // indicators (the pre-exit list); anything else would be an exit on paper (数字脱贫).
+        let mut refusal = None;
+        if matches!(kind, ProcedureKind::Exit | ProcedureKind::RiskElimination)
+            && kind.may_start_from(Some(h.status))
+        {
+            let e = crate::exit::household(store, household, None).await?;
+            if !e.meets {
+                let failing: Vec<&str> =
+                    e.evaluation.blocking().map(|r| r.indicator.zh()).collect();
+                refusal = Some(Refusal::NotEligible {
+                    failing: failing.join("、"),
+                });
+            }
+        }
+        let started = match refusal {
+            Some(r) => Err(r),
+            None => Case::start(
+                kind,
+                Some(h.status),
+                h.village_code,
+                account,
+                today,
+                evidence.clone(),
+            ),
+        };
+        match started {
+            Ok(case) => cases.push(case),
+            Err(r) if single => return Err(refused(r)),
+            Err(r) => refusals.push((household.as_str().into(), format!("{} / {r}", r.zh()))),
         }
     }
-    let case = Case::start(
-        kind,
-        Some(h.status),
-        h.village_code,
-        account,
-        today,
-        evidence,
-    )
-    .map_err(refused)?;
+    if !refusals.is_empty() {
+        let lines: Vec<String> = refusals
+            .iter()
+            .map(|(h, why)| format!("{h}: {why}"))
+            .collect();
+        return Err(ServiceError::Conflict(format!(
+            "no case was opened; {} of {} households refused / 均未启动，{} 户被拒绝:\n{}",
+            refusals.len(),
+            households.len(),
+            refusals.len(),
+            lines.join("\n")
+        )));
+    }
     let mut tx = store.begin().await?;
-    let Some(id) = tx
-        .insert_case(household.as_str(), &case, &actor(account))
-        .await?
-    else {
-        return Err(ServiceError::Conflict(
-            "this household already has a procedure in progress / 此户已有正在办理的程序".into(),
-        ));
-    };
-    tx.append_audit(&AuditEvent {
-        actor: actor(account),
-        action: format!("procedure.{}.start", kind.code()),
-        subject_kind: "procedure_case".into(),
-        subject_id: id.to_string(),
-        detail: serde_json::json!({ "household": household.as_str(), "kind": kind.code() }),
-    })
-    .await?;
+    let mut ids = Vec::with_capacity(cases.len());
+    for (household, case) in households.iter().zip(&cases) {
+        let Some(id) = tx
+            .insert_case(household.as_str(), case, &actor(account))
+            .await?
+        else {
+            return Err(ServiceError::Conflict(if single {
+                IN_PROGRESS.into()
+            } else {
+                format!("{}: {IN_PROGRESS}", household.as_str())
+            }));
+        };
+        let mut detail =
+            serde_json::json!({ "household": household.as_str(), "kind": kind.code() });
+        if !single {
+            detail["batch"] = serde_json::json!(households.len());
+        }
+        tx.append_audit(&AuditEvent {
+            actor: actor(account),
+            action: format!("procedure.{}.start", kind.code()),
+            subject_kind: "procedure_case".into(),
+            subject_id: id.to_string(),
+            detail,
+        })
+        .await?;
+        ids.push(id);
+    }
     tx.commit().await?;
-    store.case(id).await?.ok_or(ServiceError::NotFound {
-        what: "procedure case",
-        key: id.to_string(),
-    })
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        out.push(store.case(id).await?.ok_or(ServiceError::NotFound {
+            what: "procedure case",
+            key: id.to_string(),
+        })?);
+    }
+    Ok(out)
 }
 
 /// The case if the account reaches its village (else not found).
@@ -140,20 +229,194 @@ pub async fn act(
     act: &Act,
     today: NaiveDate,
 ) -> Result<CaseRecord, ServiceError> {
-    let rec = case_in_reach(store, account, id, today).await?;
-    if rec.version != version {
-        return Err(ServiceError::Conflict(
-            "this case changed meanwhile; reload it and try again / 此案已被他人更新，请刷新后重试"
-                .into(),
+    let mut done = act_on(store, account, &[(id, version)], act, today).await?;
+    done.pop().ok_or(ServiceError::NotFound {
+        what: "procedure case",
+        key: id.to_string(),
+    })
+}
+
+/// At most this many cases in one batch.
+pub const BATCH_MAX: usize = 200;
+
+/// Applies the same act to several cases at once (a village deliberates its list in one
+/// meeting; one notice lists every household of the batch), each last seen at its version.
+/// All or nothing: when any case refuses, nothing is written and every refusal is reported
+/// (409). Each case keeps its own history and audit entries.
+pub async fn act_batch(
+    store: &dyn Store,
+    account: &Account,
+    items: &[(i64, i64)],
+    act: &Act,
+    today: NaiveDate,
+) -> Result<Vec<CaseRecord>, ServiceError> {
+    if items.is_empty() || items.len() > BATCH_MAX {
+        return Err(ServiceError::Invalid(format!(
+            "a batch holds 1 to {BATCH_MAX} cases / 一次可办理 1 至 {BATCH_MAX} 件"
+        )));
+    }
+    let mut ids: Vec<i64> = items.iter().map(|(id, _)| *id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.len() != items.len() {
+        return Err(ServiceError::Invalid(
+            "a case appears twice in the batch / 同一案件重复出现".into(),
         ));
     }
-    let mut case = rec.case.clone();
-    let mut notice = None;
-    let (action, mut detail) = match act {
+    act_on(store, account, items, act, today).await
+}
+
+const STALE: &str =
+    "this case changed meanwhile; reload it and try again / 此案已被他人更新，请刷新后重试";
+
+async fn act_on(
+    store: &dyn Store,
+    account: &Account,
+    items: &[(i64, i64)],
+    act: &Act,
+    today: NaiveDate,
+) -> Result<Vec<CaseRecord>, ServiceError> {
+    let single = items.len() == 1;
+    let mut recs = Vec::with_capacity(items.len());
+    for (id, _) in items {
+        recs.push(case_in_reach(store, account, *id, today).await?);
+    }
+    // Each case on its own, by the domain's rules; every refusal is collected.
+    let mut cases = Vec::with_capacity(recs.len());
+    let mut refusals: Vec<(i64, String)> = Vec::new();
+    for (rec, (_, version)) in recs.iter().zip(items) {
+        if rec.version != *version {
+            if single {
+                return Err(ServiceError::Conflict(STALE.into()));
+            }
+            refusals.push((rec.id, STALE.into()));
+            continue;
+        }
+        match apply_act(store, account, &rec.case, act, today).await? {
+            Ok(case) => cases.push(case),
+            Err(r) if single => return Err(refused(r)),
+            Err(r) => refusals.push((rec.id, format!("{} / {r}", r.zh()))),
+        }
+    }
+    if !refusals.is_empty() {
+        let lines: Vec<String> = refusals
+            .iter()
+            .map(|(id, why)| format!("#{id}: {why}"))
+            .collect();
+        return Err(ServiceError::Conflict(format!(
+            "nothing was done; {} of {} cases refused / 均未办理，{} 件被拒绝:\n{}",
+            refusals.len(),
+            items.len(),
+            refusals.len(),
+            lines.join("\n")
+        )));
+    }
+    // A notice step publishes one notice for the whole batch: one village, one procedure.
+    let notice = match act {
+        Act::Step { step, .. } if step.is_notice() => {
+            let first = &cases[0];
+            if cases
+                .iter()
+                .any(|c| c.village != first.village || c.kind != first.kind)
+            {
+                return Err(ServiceError::Invalid(
+                    "one notice covers one village and one procedure / 一份公示只能包含同一村、同一程序的案件"
+                        .into(),
+                ));
+            }
+            Some(compose_notice(store, &recs, first, *step, today).await?)
+        }
+        _ => None,
+    };
+    let (action_of, base_detail) = describe(act);
+    let mut tx = store.begin().await?;
+    let notice_ref = match &notice {
+        Some(content) => {
+            let text = jingzhun_domain::notice::canonical(content);
+            let digest = jingzhun_domain::notice::digest_of(&text);
+            let nid = tx
+                .insert_notice(
+                    &cases[0].village,
+                    &text,
+                    &digest,
+                    (content.period_from, content.period_to),
+                    &actor(account),
+                )
+                .await?;
+            Some((nid, digest))
+        }
+        None => None,
+    };
+    for (rec, case) in recs.iter().zip(cases.iter_mut()) {
+        let mut detail = base_detail.clone();
+        if let Some((nid, digest)) = &notice_ref {
+            if let Some(last) = case.steps.last_mut() {
+                last.evidence = Evidence::Notice {
+                    notice_ref: format!("N{nid}"),
+                };
+            }
+            detail = serde_json::json!({ "step": detail["step"], "notice": nid, "digest": digest });
+        }
+        if !tx.update_case(rec.id, rec.version, case).await? {
+            return Err(ServiceError::Conflict(STALE.into()));
+        }
+        if !single {
+            detail["batch"] = serde_json::json!(items.len());
+        }
+        tx.append_audit(&AuditEvent {
+            actor: actor(account),
+            action: action_of(case),
+            subject_kind: "procedure_case".into(),
+            subject_id: rec.id.to_string(),
+            detail,
+        })
+        .await?;
+        if let Some(status) = case.outcome() {
+            change_status(tx.as_mut(), store, account, rec, case, status, today).await?;
+        }
+    }
+    tx.commit().await?;
+    let mut out = Vec::with_capacity(recs.len());
+    for rec in &recs {
+        out.push(store.case(rec.id).await?.ok_or(ServiceError::NotFound {
+            what: "procedure case",
+            key: rec.id.to_string(),
+        })?);
+    }
+    Ok(out)
+}
+
+/// The audit action of an act on a case, and what its entry records (an objection's text may
+/// name people: the audit keeps only that one was filed).
+fn describe(act: &Act) -> (impl Fn(&Case) -> String + '_, serde_json::Value) {
+    let detail = match act {
+        Act::Step { step, evidence } => {
+            serde_json::json!({ "step": step.code(), "evidence": evidence })
+        }
+        Act::Object { .. } => serde_json::json!({ "objection": true }),
+        Act::Resolve { upheld, .. } => serde_json::json!({ "upheld": upheld }),
+    };
+    let name = move |case: &Case| match act {
+        Act::Step { step, .. } => format!("procedure.{}.{}", case.kind.code(), step.code()),
+        Act::Object { .. } => format!("procedure.{}.objection", case.kind.code()),
+        Act::Resolve { .. } => format!("procedure.{}.resolution", case.kind.code()),
+    };
+    (name, detail)
+}
+
+/// One act on one case by the domain's rules: the next case, or why not. A notice step's
+/// reference is filled in when the notice is stored.
+async fn apply_act(
+    store: &dyn Store,
+    account: &Account,
+    case: &Case,
+    act: &Act,
+    today: NaiveDate,
+) -> Result<Result<Case, Refusal>, ServiceError> {
+    let mut case = case.clone();
+    let r = match act {
         Act::Step { step, evidence } => {
             let days = notice_days(store, &case, today).await?;
-            // A notice step publishes the platform's own notice; its reference is filled in
-            // when the notice is stored, below.
             let evidence = if step.is_notice() {
                 Evidence::Notice {
                     notice_ref: "—".into(),
@@ -161,136 +424,102 @@ pub async fn act(
             } else {
                 evidence.clone()
             };
-            case.step(*step, account, today, evidence.clone(), days)
-                .map_err(refused)?;
-            if step.is_notice() {
-                notice = Some(compose_notice(store, &rec, &case, *step, today).await?);
-            }
-            (
-                format!("procedure.{}.{}", case.kind.code(), step.code()),
-                serde_json::json!({ "step": step.code(), "evidence": evidence }),
-            )
+            case.step(*step, account, today, evidence, days)
         }
         Act::Object { text } => {
-            if !account.keeps_registry(today) {
-                return Err(refused(Refusal::WrongRole {
+            if account.keeps_registry(today) {
+                case.object(today, text)
+            } else {
+                Err(Refusal::WrongRole {
                     role: "村、乡、县扶贫干部".into(),
-                }));
-            }
-            case.object(today, text).map_err(refused)?;
-            // The objection's text may name people: the audit keeps that one was filed.
-            (
-                format!("procedure.{}.objection", case.kind.code()),
-                serde_json::json!({ "objections": case.objections.len() }),
-            )
-        }
-        Act::Resolve { upheld, note } => {
-            case.resolve(account, today, *upheld, note)
-                .map_err(refused)?;
-            (
-                format!("procedure.{}.resolution", case.kind.code()),
-                serde_json::json!({ "upheld": upheld }),
-            )
-        }
-    };
-    let mut tx = store.begin().await?;
-    if let Some(content) = &notice {
-        let text = jingzhun_domain::notice::canonical(content);
-        let digest = jingzhun_domain::notice::digest_of(&text);
-        let nid = tx
-            .insert_notice(
-                &case.village,
-                &text,
-                &digest,
-                (content.period_from, content.period_to),
-                &actor(account),
-            )
-            .await?;
-        if let Some(last) = case.steps.last_mut() {
-            last.evidence = Evidence::Notice {
-                notice_ref: format!("N{nid}"),
-            };
-        }
-        detail =
-            serde_json::json!({ "step": content.step.code(), "notice": nid, "digest": digest });
-    }
-    if !tx.update_case(id, version, &case).await? {
-        return Err(ServiceError::Conflict(
-            "this case changed meanwhile; reload it and try again / 此案已被他人更新，请刷新后重试"
-                .into(),
-        ));
-    }
-    tx.append_audit(&AuditEvent {
-        actor: actor(account),
-        action,
-        subject_kind: "procedure_case".into(),
-        subject_id: id.to_string(),
-        detail,
-    })
-    .await?;
-    if let Some(status) = case.outcome() {
-        let hid = HouseholdId::parse(&rec.household_id)
-            .map_err(|_| ServiceError::Invalid("stored household number".into()))?;
-        let h = store
-            .household(&hid)
-            .await?
-            .ok_or_else(|| ServiceError::NotFound {
-                what: "household",
-                key: rec.household_id.clone(),
-            })?;
-        let exit_year = match status {
-            HouseholdStatus::Exited => h
-                .exit_year
-                .filter(|_| case.kind == ProcedureKind::RiskElimination)
-                .or(Some(today.year())),
-            HouseholdStatus::Registered | HouseholdStatus::Applicant => None,
-            _ => h.exit_year,
-        };
-        let removal = (status == HouseholdStatus::Removed).then(|| {
-            case.steps
-                .first()
-                .and_then(|s| match &s.evidence {
-                    Evidence::Application { reason, .. } => RemovalReason::parse(reason).ok(),
-                    _ => None,
                 })
-                .unwrap_or(RemovalReason::Other)
-        });
-        tx.set_household_status(&hid, status, exit_year, removal)
-            .await?;
-        tx.append_audit(&AuditEvent {
-            actor: actor(account),
-            action: "household.status".into(),
-            subject_kind: "household".into(),
-            subject_id: rec.household_id.clone(),
-            detail: serde_json::json!({
-                "before": h.status.code(), "after": status.code(),
-                "procedure": case.kind.code(), "case": id,
-            }),
-        })
-        .await?;
-    }
-    tx.commit().await?;
-    store.case(id).await?.ok_or(ServiceError::NotFound {
-        what: "procedure case",
-        key: id.to_string(),
-    })
+            }
+        }
+        Act::Resolve { upheld, note } => case.resolve(account, today, *upheld, note),
+    };
+    Ok(r.map(|()| case))
 }
 
-/// The notice a notice step publishes: the household's head and size, the period.
+/// The household's status change a completed case makes, with its audit entry naming the
+/// procedure.
+async fn change_status(
+    tx: &mut (dyn jingzhun_store::Tx + '_),
+    store: &dyn Store,
+    account: &Account,
+    rec: &CaseRecord,
+    case: &Case,
+    status: HouseholdStatus,
+    today: NaiveDate,
+) -> Result<(), ServiceError> {
+    let hid = HouseholdId::parse(&rec.household_id)
+        .map_err(|_| ServiceError::Invalid("stored household number".into()))?;
+    let h = store
+        .household(&hid)
+        .await?
+        .ok_or_else(|| ServiceError::NotFound {
+            what: "household",
+            key: rec.household_id.clone(),
+        })?;
+    let exit_year = match status {
+        HouseholdStatus::Exited => h
+            .exit_year
+            .filter(|_| case.kind == ProcedureKind::RiskElimination)
+            .or(Some(today.year())),
+        HouseholdStatus::Registered | HouseholdStatus::Applicant => None,
+        _ => h.exit_year,
+    };
+    let removal = (status == HouseholdStatus::Removed).then(|| {
+        case.steps
+            .first()
+            .and_then(|s| match &s.evidence {
+                Evidence::Application { reason, .. } => RemovalReason::parse(reason).ok(),
+                _ => None,
+            })
+            .unwrap_or(RemovalReason::Other)
+    });
+    tx.set_household_status(&hid, status, exit_year, removal)
+        .await?;
+    tx.append_audit(&AuditEvent {
+        actor: actor(account),
+        action: "household.status".into(),
+        subject_kind: "household".into(),
+        subject_id: rec.household_id.clone(),
+        detail: serde_json::json!({
+            "before": h.status.code(), "after": status.code(),
+            "procedure": case.kind.code(), "case": rec.id,
+        }),
+    })
+    .await?;
+    Ok(())
+}
+
+/// The notice a notice step publishes: each household's head and size, the period.
 async fn compose_notice(
     store: &dyn Store,
-    rec: &CaseRecord,
+    recs: &[CaseRecord],
     case: &Case,
     step: Step,
     today: NaiveDate,
 ) -> Result<jingzhun_domain::notice::NoticeContent, ServiceError> {
-    let hid = HouseholdId::parse(&rec.household_id)
-        .map_err(|_| ServiceError::Invalid("stored household number".into()))?;
-    let members = store.persons_of(std::slice::from_ref(&hid)).await?;
-    let head = members
+    let mut ids = Vec::with_capacity(recs.len());
+    for rec in recs {
+        ids.push(
+            HouseholdId::parse(&rec.household_id)
+                .map_err(|_| ServiceError::Invalid("stored household number".into()))?,
+        );
+    }
+    let members = store.persons_of(&ids).await?;
+    let households = ids
         .iter()
-        .find(|p| p.relation == jingzhun_domain::vocab::Relation::Head)
-        .map_or_else(String::new, |p| p.name.clone());
+        .map(|hid| {
+            let of: Vec<_> = members.iter().filter(|p| &p.household_id == hid).collect();
+            let head = of
+                .iter()
+                .find(|p| p.relation == jingzhun_domain::vocab::Relation::Head)
+                .map_or_else(String::new, |p| p.name.clone());
+            (head, of.len() as u32)
+        })
+        .collect();
     let village_name = store
         .area(&case.village)
         .await?
@@ -300,9 +529,9 @@ async fn compose_notice(
         step,
         case.village.as_str(),
         &village_name,
-        vec![(head, members.len() as u32)],
+        households,
         (today, case.notice_until.unwrap_or(today)),
-        vec![rec.id],
+        recs.iter().map(|r| r.id).collect(),
     ))
 }
 
@@ -561,9 +790,7 @@ pub async fn apply(
         .await?;
     let hid = app.household.household_id.as_str();
     let Some(case_id) = tx.insert_case(hid, &case, &actor(account)).await? else {
-        return Err(ServiceError::Conflict(
-            "this household already has a procedure in progress / 此户已有正在办理的程序".into(),
-        ));
+        return Err(ServiceError::Conflict(IN_PROGRESS.into()));
     };
     tx.append_audit(&AuditEvent {
         actor: actor(account),

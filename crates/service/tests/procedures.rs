@@ -407,3 +407,160 @@ async fn a_case_left_past_its_step_deadline_is_a_village_warning() {
         assert_eq!(overdue_in(&after), Some(1), "{after:?}");
     }
 }
+
+#[tokio::test]
+async fn a_village_list_moves_as_one_batch_and_each_case_keeps_its_history() {
+    use jingzhun_service::procedures::{act_batch, start_batch};
+    for db in each_backend().await {
+        let store = db.store.as_ref();
+        let _dir = common::import_generated_in(
+            store,
+            &AreaCode::parse_short("510304107").unwrap(),
+            800,
+            5,
+            Extras::RegistryOnly,
+        )
+        .await;
+        let county = demo_county();
+        // The village with the most registered households, four of them.
+        let blocked = list(store, &county, Some(2020), ListKind::Blocked)
+            .await
+            .unwrap();
+        let mut per_village: std::collections::BTreeMap<AreaCode, Vec<HouseholdId>> =
+            Default::default();
+        for c in &blocked {
+            per_village
+                .entry(c.village)
+                .or_default()
+                .push(HouseholdId::parse(&c.household_id).unwrap());
+        }
+        let (village, ids) = per_village
+            .into_iter()
+            .max_by_key(|(_, v)| v.len())
+            .unwrap();
+        assert!(ids.len() >= 2, "a village with two registered households");
+        let ids = &ids[..ids.len().min(4)];
+        let township = AreaCode::parse_short(&village.as_str()[..9]).unwrap();
+        let clerk = account("clerk", Role::VillageClerk, &village);
+        let reviewer = account("reviewer", Role::TownshipReviewer, &township);
+        let application = Evidence::Application {
+            by_household: false,
+            reason: "迁出".into(),
+        };
+
+        // Households that do not meet the indicators spoil an exit batch: nothing opens,
+        // and each is named.
+        let r = start_batch(
+            store,
+            &clerk,
+            ids,
+            ProcedureKind::Exit,
+            &application,
+            day(0),
+        )
+        .await;
+        let Err(ServiceError::Conflict(msg)) = r else {
+            panic!("{r:?}")
+        };
+        assert!(msg.contains(ids[0].as_str()), "{msg}");
+        assert!(
+            jingzhun_service::procedures::list(store, &clerk, true, false, day(0))
+                .await
+                .unwrap()
+                .is_empty(),
+            "no case was opened"
+        );
+
+        let opened = start_batch(
+            store,
+            &clerk,
+            ids,
+            ProcedureKind::Removal,
+            &application,
+            day(0),
+        )
+        .await
+        .unwrap();
+        assert_eq!(opened.len(), ids.len());
+        let items = |recs: &[jingzhun_store::procedures::CaseRecord]| -> Vec<(i64, i64)> {
+            recs.iter().map(|r| (r.id, r.version)).collect()
+        };
+        let meeting = Act::Step {
+            step: Step::Deliberation,
+            evidence: Evidence::Meeting {
+                attendees: 30,
+                votes_for: 27,
+                votes_against: 2,
+                record: "村民代表会议逐户评议".into(),
+            },
+        };
+        // A stale version of one case: nothing is done to any.
+        let mut stale = items(&opened);
+        stale[0].1 -= 1;
+        let r = act_batch(store, &clerk, &stale, &meeting, day(1)).await;
+        assert!(matches!(r, Err(ServiceError::Conflict(_))), "{r:?}");
+        assert_eq!(
+            store.case(opened[1].id).await.unwrap().unwrap().version,
+            opened[1].version
+        );
+        // The wrong hands: every case refuses.
+        let r = act_batch(store, &reviewer, &items(&opened), &meeting, day(1)).await;
+        let Err(ServiceError::Conflict(msg)) = r else {
+            panic!("{r:?}")
+        };
+        assert_eq!(msg.matches('#').count(), ids.len(), "{msg}");
+        // The same case twice.
+        let twice = vec![items(&opened)[0], items(&opened)[0]];
+        let r = act_batch(store, &clerk, &twice, &meeting, day(1)).await;
+        assert!(matches!(r, Err(ServiceError::Invalid(_))), "{r:?}");
+
+        let done = act_batch(store, &clerk, &items(&opened), &meeting, day(1))
+            .await
+            .unwrap();
+        let visit = Act::Step {
+            step: Step::Verification,
+            evidence: Evidence::Visit {
+                findings: "逐户核实：均已迁出".into(),
+                household_consents: None,
+            },
+        };
+        let done = act_batch(store, &clerk, &items(&done), &visit, day(2))
+            .await
+            .unwrap();
+        let notice = Act::Step {
+            step: Step::FirstNotice,
+            evidence: Evidence::Notice {
+                notice_ref: String::new(),
+            },
+        };
+        let done = act_batch(store, &clerk, &items(&done), &notice, day(3))
+            .await
+            .unwrap();
+        // One notice lists every household of the batch; each case names it.
+        let refs: Vec<String> = done
+            .iter()
+            .map(|r| match &r.case.steps[3].evidence {
+                Evidence::Notice { notice_ref } => notice_ref.clone(),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert!(refs.iter().all(|r| r == &refs[0]), "{refs:?}");
+        let nid: i64 = refs[0].trim_start_matches('N').parse().unwrap();
+        let n = jingzhun_service::notices::checked(store, nid)
+            .await
+            .unwrap();
+        let content = n.content.unwrap();
+        assert_eq!(content.households.len(), ids.len());
+        assert_eq!(content.case_ids.len(), ids.len());
+        // Each case has its own history and audit trail.
+        for r in &done {
+            assert_eq!(r.case.steps.len(), 4);
+            let trail = store
+                .audit_of("procedure_case", &r.id.to_string())
+                .await
+                .unwrap();
+            assert_eq!(trail.len(), 4, "start and three steps");
+            assert!(trail[1].detail.contains("\"batch\""), "{}", trail[1].detail);
+        }
+    }
+}

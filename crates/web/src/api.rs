@@ -71,6 +71,8 @@ pub fn routes() -> Router<AppState> {
             get(crate::procedures::list).post(crate::procedures::start),
         )
         .route("/procedures/applications", post(crate::procedures::apply))
+        .route("/procedures/batch", post(crate::procedures::batch_start))
+        .route("/procedures/batch/acts", post(crate::procedures::batch_act))
         .route("/procedures/{id}", get(crate::procedures::one))
         .route("/procedures/{id}/acts", post(crate::procedures::act))
         .route("/openapi.json", get(openapi))
@@ -111,6 +113,8 @@ pub fn routes() -> Router<AppState> {
         crate::exit::household,
         crate::procedures::start,
         crate::procedures::apply,
+        crate::procedures::batch_start,
+        crate::procedures::batch_act,
         crate::procedures::act,
         crate::procedures::one,
         crate::procedures::list,
@@ -129,6 +133,9 @@ pub fn routes() -> Router<AppState> {
         crate::exit::StandardBody,
         crate::procedures::StartBody,
         crate::procedures::ApplicationBody,
+        crate::procedures::BatchStartBody,
+        crate::procedures::BatchCase,
+        crate::procedures::BatchActBody,
         crate::procedures::ActBody,
         crate::plans::PlanBody,
         crate::plans::ProgressBody

@@ -181,3 +181,82 @@ pub async fn apply(
         .await?,
     ))
 }
+
+/// Cases to open for several households at once.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct BatchStartBody {
+    pub household_ids: Vec<String>,
+    pub kind: String,
+    /// `{"kind": "application", "by_household": bool, "reason": "..."}`, the same for each.
+    #[schema(value_type = Object)]
+    pub evidence: Evidence,
+}
+
+/// Opens the same procedure for several households (at most 200), each its own case: all or
+/// nothing, 409 naming every household refused.
+#[utoipa::path(post, path = "/api/v1/procedures/batch", request_body = BatchStartBody,
+    responses((status = 200, body = Object), (status = 400), (status = 404), (status = 409)))]
+pub async fn batch_start(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Json(body): Json<BatchStartBody>,
+) -> Result<Json<Vec<CaseRecord>>, WebError> {
+    use jingzhun_domain::vocab::Vocabulary;
+    let kind = ProcedureKind::parse(&body.kind)
+        .map_err(|p| WebError::BadRequest(format!("kind: {} / {p}", p.zh())))?;
+    let mut ids = Vec::with_capacity(body.household_ids.len());
+    for h in &body.household_ids {
+        ids.push(HouseholdId::parse(h).map_err(|_| WebError::NotFound)?);
+    }
+    Ok(Json(
+        procedures::start_batch(
+            state.store.as_ref(),
+            &user.account,
+            &ids,
+            kind,
+            &body.evidence,
+            today_in_china(),
+        )
+        .await?,
+    ))
+}
+
+/// A case of a batch, with the version last seen.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct BatchCase {
+    pub id: i64,
+    pub version: i64,
+}
+
+/// The same act on several cases.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct BatchActBody {
+    pub cases: Vec<BatchCase>,
+    /// As for one case: `{"act": "step", "step": "deliberation", "evidence": {...}}`...
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub act: Act,
+}
+
+/// Takes the same act on several cases (at most 200) in one transaction: all or nothing, 409
+/// naming every case refused; a notice step publishes one notice listing every household
+/// (the cases must be of one village and one procedure).
+#[utoipa::path(post, path = "/api/v1/procedures/batch/acts", request_body = BatchActBody,
+    responses((status = 200, body = Object), (status = 400), (status = 404), (status = 409)))]
+pub async fn batch_act(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Json(body): Json<BatchActBody>,
+) -> Result<Json<Vec<CaseRecord>>, WebError> {
+    let items: Vec<(i64, i64)> = body.cases.iter().map(|c| (c.id, c.version)).collect();
+    Ok(Json(
+        procedures::act_batch(
+            state.store.as_ref(),
+            &user.account,
+            &items,
+            &body.act,
+            today_in_china(),
+        )
+        .await?,
+    ))
+}

@@ -323,3 +323,152 @@ async fn a_clerk_opens_and_moves_a_case_through_the_pages() {
     );
     app.finish().await;
 }
+
+#[tokio::test]
+async fn a_village_list_is_opened_and_deliberated_in_one_batch() {
+    let app = app().await;
+    let store = app.state.store.as_ref();
+    let township = code("510304107");
+    let candidates = list(store, &township, None, ListKind::Candidates)
+        .await
+        .unwrap();
+    let village = candidates[0].village;
+    let ours: Vec<String> = candidates
+        .iter()
+        .filter(|c| c.village == village)
+        .map(|c| c.household_id.clone())
+        .collect();
+    let blocked = list(store, &township, None, ListKind::Blocked)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|b| b.village == village)
+        .expect("a registered household kept off the list in the same village");
+    let clerk = Assignment::new(Role::VillageClerk, village, None, None, false).unwrap();
+    users::add_user(store, "batch.clerk", "批量文书", PASSWORD, clerk, "test")
+        .await
+        .unwrap();
+    let (cookie, csrf) = login(&app, "batch.clerk").await;
+
+    // The pre-exit list offers the batch to the village's clerk.
+    let page = common::call(
+        &app,
+        get(
+            &format!("/exit/list?area={}&kind=candidates", village.as_str()),
+            &cookie,
+        ),
+    )
+    .await;
+    assert!(
+        page.text().contains("/procedures/batch-start"),
+        "{}",
+        page.text()
+    );
+
+    // A household off the list spoils the batch: nothing opens, and it is named.
+    let mut with_blocked = ours.clone();
+    with_blocked.push(blocked.household_id.clone());
+    let evidence = json!({"kind": "application", "by_household": false, "reason": "预退出名单"});
+    let (status, body, _) = send(
+        &app,
+        post_json(
+            "/api/v1/procedures/batch",
+            &cookie,
+            Some(&csrf),
+            json!({"household_ids": with_blocked, "kind": "exit", "evidence": evidence}),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(body.to_string().contains(&blocked.household_id), "{body}");
+
+    // From the list page's form: one case per ticked household.
+    let form: String = ours
+        .iter()
+        .map(|h| format!("&h={}", enc(h)))
+        .collect::<String>();
+    let r = common::call(
+        &app,
+        post_form(
+            "/procedures/batch-start",
+            &cookie,
+            &format!("csrf={csrf}&kind=exit&reason={}{form}", enc("预退出名单")),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let (_, cases, _) = send(&app, get("/api/v1/procedures", &cookie)).await;
+    let cases = cases.as_array().unwrap().clone();
+    assert_eq!(cases.len(), ours.len());
+
+    // The batch page: one deliberation for the whole list.
+    let page = common::call(
+        &app,
+        get(
+            &format!("/procedures/batch?village={}", village.as_str()),
+            &cookie,
+        ),
+    )
+    .await;
+    assert!(page.text().contains("name=\"c\""), "{}", page.text());
+    let ticked: String = cases
+        .iter()
+        .map(|c| format!("&c={}%3A{}", c["id"], c["version"]))
+        .collect();
+    let r = common::call(
+        &app,
+        post_form(
+            "/procedures/batch",
+            &cookie,
+            &format!(
+                "csrf={csrf}&village={}&act=step&step=deliberation&attendees=30&votes_for=27&votes_against=1&record={}{ticked}",
+                village.as_str(),
+                enc("逐户评议")
+            ),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    for c in &cases {
+        let (_, one, _) = send(
+            &app,
+            get(&format!("/api/v1/procedures/{}", c["id"]), &cookie),
+        )
+        .await;
+        assert_eq!(one["case"]["steps"].as_array().unwrap().len(), 2, "{one}");
+    }
+    // The same batch again, with the versions now stale: refused, the page says why.
+    let r = common::call(
+        &app,
+        post_form(
+            "/procedures/batch",
+            &cookie,
+            &format!(
+                "csrf={csrf}&village={}&act=step&step=verification&findings={}&consents=true{ticked}",
+                village.as_str(),
+                enc("核实")
+            ),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.text().contains("batch-message"));
+    // Over the API, a clerk of another township does not reach these cases at all.
+    let (ocookie, ocsrf) = login(&app, "li.clerk").await;
+    let items: Vec<serde_json::Value> = cases
+        .iter()
+        .map(|c| json!({"id": c["id"], "version": c["version"].as_i64().unwrap() + 1}))
+        .collect();
+    let (status, _, _) = send(
+        &app,
+        post_json(
+            "/api/v1/procedures/batch/acts",
+            &ocookie,
+            Some(&ocsrf),
+            json!({"cases": items, "act": "step", "step": "verification",
+                "evidence": {"kind": "visit", "findings": "x", "household_consents": true}}),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

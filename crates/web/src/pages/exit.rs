@@ -379,15 +379,30 @@ pub async fn list_page(
             nav.crumbs { a href={ "/exit?area=" (area.prefix()) } { (l.t("退出评估", "Exit evaluation")) } }
             h1 { (title) " · " (area.as_str()) }
             p { (l.int(rows.len() as i64)) (l.t(" 户", " households")) }
-            div.scroll { table #exit-list {
-                tr { th { (l.t("户编号", "Household")) } th { (l.t("户主", "Head")) } th { (l.t("人口", "Persons")) }
-                    th { (l.t("人均纯收入", "Income per person")) } th { (l.t("未达标指标", "Indicators not met")) } }
-                @for r in &rows {
-                    tr { td { a href={ "/households/" (r.household_id) } { (r.household_id) } } td { (r.head) }
-                        td.num { (r.persons) } td.num { (l.money(Yuan::from_fen(r.per_capita_fen))) }
-                        td { @for (i, ind) in r.blocking.iter().enumerate() { @if i > 0 { "、" } (l.t(ind.zh(), ind.en())) } } }
+            // A village clerk opens the exit cases of the ticked candidates in one batch.
+            @let today = jingzhun_service::today_in_china();
+            @let clerk_of = |v: &jingzhun_domain::AreaCode| kind == ListKind::Candidates
+                && jingzhun_domain::procedure::acts_as(&ctx.user.account, jingzhun_domain::access::Role::VillageClerk, v, today);
+            @let batch = rows.iter().any(|r| clerk_of(&r.village));
+            form.stack method="post" action="/procedures/batch-start" {
+                input type="hidden" name="csrf" value=(ctx.user.csrf);
+                input type="hidden" name="kind" value="exit";
+                div.scroll { table #exit-list {
+                    tr { @if batch { th { } } th { (l.t("户编号", "Household")) } th { (l.t("户主", "Head")) } th { (l.t("人口", "Persons")) }
+                        th { (l.t("人均纯收入", "Income per person")) } th { (l.t("未达标指标", "Indicators not met")) } }
+                    @for r in &rows {
+                        tr {
+                            @if batch { td { @if clerk_of(&r.village) { input type="checkbox" name="h" value=(r.household_id) checked; } } }
+                            td { a href={ "/households/" (r.household_id) } { (r.household_id) } } td { (r.head) }
+                            td.num { (r.persons) } td.num { (l.money(Yuan::from_fen(r.per_capita_fen))) }
+                            td { @for (i, ind) in r.blocking.iter().enumerate() { @if i > 0 { "、" } (l.t(ind.zh(), ind.en())) } } }
+                    }
+                } }
+                @if batch {
+                    label { (l.t("理由", "Reason")) textarea name="reason" maxlength="2000" rows="2" required { (l.t("达到退出标准，列入预退出名单", "Meets the exit indicators (pre-exit list)")) } }
+                    button.primary type="submit" { (l.t("为选中的户启动退出程序", "Open exit cases for the ticked households")) }
                 }
-            } }
+            }
         },
     ))
 }

@@ -70,6 +70,11 @@ pub fn routes() -> Router<AppState> {
             get(procedures::apply_page).post(procedures::apply),
         )
         .route(
+            "/procedures/batch",
+            get(procedures::batch_page).post(procedures::batch),
+        )
+        .route("/procedures/batch-start", post(procedures::batch_start))
+        .route(
             "/procedures/{id}",
             get(procedures::detail).post(procedures::act),
         )

@@ -65,6 +65,7 @@ pub async fn list(
                 a href="/procedures?waiting=1" class=[waiting.then_some("on")] { (l.t("待我办理", "Waiting for me")) }
                 a href="/procedures" class=[(!waiting && !all).then_some("on")] { (l.t("办理中", "In progress")) }
                 a href="/procedures?all=1" class=[all.then_some("on")] { (l.t("全部", "All")) }
+                a href="/procedures/batch" { (l.t("按村批量办理", "Batch by village")) }
             }
             @if cases.is_empty() { p.muted { (l.t("没有案件。", "No cases.")) } }
             @else {
@@ -229,6 +230,15 @@ fn step_form(ctx: &Ctx, rec: &CaseRecord, step: Step, notice_running: bool) -> M
             input type="hidden" name="version" value=(rec.version);
             input type="hidden" name="act" value="step";
             input type="hidden" name="step" value=(step.code());
+            (evidence_fields(l, step, rec.case.kind))
+            button.primary type="submit" { (l.t("提交", "Submit")) }
+        }
+    }
+}
+
+/// The evidence fields of a step's form.
+fn evidence_fields(l: Lang, step: Step, kind: ProcedureKind) -> Markup {
+    html! {
             @match step {
                 Step::Deliberation => {
                     label { (l.t("参会人数", "Present")) input name="attendees" inputmode="numeric" required; }
@@ -238,7 +248,7 @@ fn step_form(ctx: &Ctx, rec: &CaseRecord, step: Step, notice_running: bool) -> M
                 },
                 Step::Verification => {
                     label { (l.t("核实情况（八看四查一研判）", "What the visit found")) textarea name="findings" maxlength="2000" rows="3" required {} }
-                    @if rec.case.kind == ProcedureKind::Exit {
+                    @if kind == ProcedureKind::Exit {
                         label { input type="checkbox" name="consents" value="true"; (l.t("户主已签字认可退出", "The household signed its consent to exit")) }
                     }
                 },
@@ -254,8 +264,6 @@ fn step_form(ctx: &Ctx, rec: &CaseRecord, step: Step, notice_running: bool) -> M
                     label { (l.t("意见", "Note")) textarea name="note" maxlength="2000" rows="2" {} }
                 },
             }
-            button.primary type="submit" { (l.t("提交", "Submit")) }
-        }
     }
 }
 
@@ -645,6 +653,250 @@ pub async fn apply(
             Ok((
                 axum::http::StatusCode::UNPROCESSABLE_ENTITY,
                 apply_markup(&ctx, &form, Some(&msg)),
+            )
+                .into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+impl PairsForm {
+    /// Every value of a repeated field.
+    fn all(&self, name: &str) -> impl Iterator<Item = &str> {
+        self.0
+            .iter()
+            .filter(move |(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The act fields of a batch form, read as the one-case form reads them.
+    fn act_form(&self) -> ActForm {
+        let opt = |k: &str| Some(self.get(k).to_string()).filter(|v| !v.is_empty());
+        ActForm {
+            csrf: self.get("csrf").into(),
+            version: 0,
+            act: self.get("act").into(),
+            step: self.get("step").into(),
+            attendees: self.get("attendees").into(),
+            votes_for: self.get("votes_for").into(),
+            votes_against: self.get("votes_against").into(),
+            record: self.get("record").into(),
+            findings: self.get("findings").into(),
+            consents: opt("consents"),
+            notice_ref: self.get("notice_ref").into(),
+            approved: opt("approved"),
+            note: self.get("note").into(),
+            text: self.get("text").into(),
+            upheld: opt("upheld"),
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct BatchQuery {
+    #[serde(default)]
+    village: Option<String>,
+}
+
+/// A village's cases in progress, grouped by procedure and next step, each group with one
+/// form for the step: a village deliberates its list in one meeting, one notice lists the
+/// batch, and each case keeps its own history.
+pub async fn batch_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<BatchQuery>,
+) -> Result<Markup, PageError> {
+    batch_markup(&state, &ctx, q.village.as_deref(), None).await
+}
+
+async fn batch_markup(
+    state: &AppState,
+    ctx: &Ctx,
+    village: Option<&str>,
+    message: Option<&str>,
+) -> Result<Markup, PageError> {
+    let l = ctx.lang;
+    let today = today_in_china();
+    let village = village
+        .map(jingzhun_domain::AreaCode::parse)
+        .transpose()
+        .map_err(|_| WebError::BadRequest("village: not a village code / 不是村代码".into()))?;
+    if let Some(v) = &village
+        && !ctx.user.account.may_reach(v, today)
+    {
+        return Err(WebError::NotFound.into());
+    }
+    let cases =
+        procedures::list(state.store.as_ref(), &ctx.user.account, true, false, today).await?;
+    let mut villages: Vec<jingzhun_domain::AreaCode> =
+        cases.iter().map(|c| c.case.village).collect();
+    villages.sort();
+    villages.dedup();
+    let mut groups: std::collections::BTreeMap<(&'static str, &'static str), Vec<&CaseRecord>> =
+        Default::default();
+    for c in &cases {
+        if Some(c.case.village) != village || c.case.state != CaseState::Open {
+            continue;
+        }
+        if let Some(step) = c.case.next_step() {
+            groups
+                .entry((c.case.kind.code(), step.code()))
+                .or_default()
+                .push(c);
+        }
+    }
+    Ok(layout(
+        ctx,
+        l.t("批量办理", "Batch"),
+        false,
+        html! {
+            nav.crumbs { a href="/procedures" { (l.t("程序办理", "Procedures")) } }
+            h1 { (l.t("按村批量办理", "A village's cases in one batch")) }
+            @if let Some(m) = message { p.error role="alert" #batch-message { (m) } }
+            form.filters method="get" action="/procedures/batch" {
+                label { (l.t("村", "Village")) select name="village" {
+                    @for v in &villages { option value=(v.as_str()) selected[Some(*v) == village] { (v.as_str()) } }
+                } }
+                button type="submit" { (l.t("查看", "Show")) }
+            }
+            @if village.is_some() && groups.is_empty() { p.muted { (l.t("此村没有可批量办理的案件。", "No open cases in this village.")) } }
+            @for ((kind, step), list) in &groups {
+                @let (Some(kind), Some(step)) = (ProcedureKind::from_code(kind), Step::from_code(step)) else { continue };
+                @let mine = list.iter().any(|c| acts_as(&ctx.user.account, step.role(), &c.case.village, today));
+                section.panel.batch {
+                    h2 { (l.t(kind.zh(), kind.en())) " · " (l.t(step.zh(), step.en())) " · " (list.len()) (l.t(" 件", " cases")) }
+                    form.stack method="post" action="/procedures/batch" {
+                        input type="hidden" name="csrf" value=(ctx.user.csrf);
+                        input type="hidden" name="village" value=(village.map_or_else(String::new, |v| v.as_str().to_string()));
+                        input type="hidden" name="act" value="step";
+                        input type="hidden" name="step" value=(step.code());
+                        div.scroll { table {
+                            tr { th { } th { "#" } th { (l.t("户编号", "Household")) } th { (l.t("公示期至", "Notice until")) } }
+                            @for c in list {
+                                @let waiting = c.case.notice_until.is_some_and(|d| today < d);
+                                tr {
+                                    td { input type="checkbox" name="c" value={ (c.id) ":" (c.version) } checked[!waiting] disabled[waiting]; }
+                                    td { a href={ "/procedures/" (c.id) } { (c.id) } }
+                                    td { a href={ "/households/" (c.household_id) } { (c.household_id) } }
+                                    td { (c.case.notice_until.map_or_else(|| "—".to_string(), |d| l.date(d))) }
+                                }
+                            }
+                        } }
+                        @if mine {
+                            (evidence_fields(l, step, kind))
+                            button.primary type="submit" { (l.t("为选中的案件办理此步骤", "Take this step for the selected cases")) }
+                        } @else {
+                            p.muted { (l.t("此步骤由", "This step is taken by the ")) (l.t(step.role().zh(), step.role().en())) (l.t("办理。", ".")) }
+                        }
+                    }
+                }
+            }
+        },
+    ))
+}
+
+pub async fn batch(
+    State(state): State<AppState>,
+    Posted { ctx, form }: Posted<PairsForm>,
+) -> Result<Response, PageError> {
+    let village = form.get("village").to_string();
+    let mut items = Vec::new();
+    for c in form.all("c") {
+        let parsed = c
+            .split_once(':')
+            .and_then(|(id, v)| Some((id.parse::<i64>().ok()?, v.parse::<i64>().ok()?)));
+        match parsed {
+            Some(item) => items.push(item),
+            None => return Err(WebError::BadRequest("c: not a case and version".into()).into()),
+        }
+    }
+    let result = match form.act_form().act() {
+        Ok(act) => procedures::act_batch(
+            state.store.as_ref(),
+            &ctx.user.account,
+            &items,
+            &act,
+            today_in_china(),
+        )
+        .await
+        .map_err(WebError::from),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => Ok(
+            Redirect::to(&format!("/procedures/batch?village={}", enc_code(&village)))
+                .into_response(),
+        ),
+        Err(e @ (WebError::BadRequest(_) | WebError::Conflict(_))) => {
+            let msg = e.public_detail().unwrap_or_default();
+            let page = batch_markup(
+                &state,
+                &ctx,
+                Some(&village).filter(|v| !v.is_empty()).map(String::as_str),
+                Some(&msg),
+            )
+            .await?;
+            Ok((axum::http::StatusCode::CONFLICT, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A village code for a URL: digits only, anything else dropped.
+fn enc_code(code: &str) -> String {
+    code.chars().filter(char::is_ascii_digit).collect()
+}
+
+/// Opening the same procedure for the households ticked on a list (the pre-exit list).
+pub async fn batch_start(
+    State(state): State<AppState>,
+    Posted { ctx, form }: Posted<PairsForm>,
+) -> Result<Response, PageError> {
+    let l = ctx.lang;
+    let kind = ProcedureKind::from_code(form.get("kind"))
+        .ok_or_else(|| WebError::BadRequest("kind: unknown procedure".into()))?;
+    let mut ids = Vec::new();
+    for h in form.all("h") {
+        ids.push(HouseholdId::parse(h).map_err(|_| WebError::NotFound)?);
+    }
+    let evidence = Evidence::Application {
+        by_household: form.get("by_household") == "true",
+        reason: form.get("reason").to_string(),
+    };
+    match procedures::start_batch(
+        state.store.as_ref(),
+        &ctx.user.account,
+        &ids,
+        kind,
+        &evidence,
+        today_in_china(),
+    )
+    .await
+    .map_err(WebError::from)
+    {
+        Ok(recs) => {
+            let village = recs
+                .first()
+                .map_or(String::new(), |r| r.case.village.as_str().to_string());
+            Ok(Redirect::to(&format!("/procedures/batch?village={village}")).into_response())
+        }
+        Err(e @ (WebError::BadRequest(_) | WebError::Conflict(_) | WebError::Forbidden)) => {
+            let msg = e.public_detail().unwrap_or_else(|| {
+                l.t("本账户的角色无权进行此操作", "your roles do not allow this")
+                    .into()
+            });
+            Ok((
+                axum::http::StatusCode::CONFLICT,
+                layout(
+                    &ctx,
+                    l.t("程序", "Procedure"),
+                    false,
+                    html! {
+                        h1 { (l.t("未能启动程序", "The procedures were not started")) }
+                        p.error role="alert" { pre { (msg) } }
+                        p { a href="/procedures" { (l.t("返回", "Back")) } }
+                    },
+                ),
             )
                 .into_response())
         }
