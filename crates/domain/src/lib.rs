@@ -13,6 +13,9 @@
 //! * [`money`]: amounts in yuan, kept in fen.
 //! * [`standards`]: poverty lines and other thresholds as data.
 //! * [`audit`]: the hash-chained audit log.
+//! * [`catalogue`]: the problem catalogues of seeds 000 and 003, and the corruption types.
+//! * [`calendar`]: working days, holidays and make-up days; deadlines counted in working days.
+//! * [`complaint`]: complaints: ticket codes, sealed identity, recusal, reply, review, escalation.
 //! * [`mask`]: masking of personal data for roles and exports that do not need it.
 //! * [`generate`]: deterministic synthetic registries for the demo, tests and benchmarks.
 //! * [`summary`]: counts by status and poverty incidence.
@@ -23,12 +26,20 @@
 //! * [`notice`]: public notices from procedures and their digest.
 //! * [`plan`]: one plan per household, and identical plans as a finding.
 //! * [`exit`]: the household exit indicators, village and county exit, what-if of a standard.
+//! * [`draw`]: verifiable random draws (commit-reveal) for unannounced visits and samples.
+//! * [`rectification`]: rectification programmes, measures, verification and closing (销号).
+//! * [`accountability`]: accountability cases, the four forms, escalated review (提级审核).
 
 pub mod access;
+pub mod accountability;
 pub mod application;
 pub mod area;
 pub mod audit;
+pub mod calendar;
+pub mod catalogue;
 pub mod checks;
+pub mod complaint;
+pub mod draw;
 pub mod exit;
 pub mod generate;
 pub mod id_number;
@@ -38,6 +49,7 @@ pub mod notice;
 pub mod plan;
 pub mod problem;
 pub mod procedure;
+pub mod rectification;
 pub mod registry;
 pub mod sources;
 pub mod standards;
