@@ -33,6 +33,11 @@ pub struct NoticeContent {
     pub period_to: NaiveDate,
     pub objections_to: String,
     pub case_ids: Vec<i64>,
+    /// A correction names the notice it corrects (that one stays as it was published) and why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub corrects: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub correction: Option<String>,
 }
 
 /// The reason a notice gives for a household, by procedure: no free text, no health details.
@@ -84,7 +89,17 @@ pub fn compose(
             "公示期内如有异议，请向{village_name}村民委员会或乡镇扶贫办反映，也可在本平台登记。"
         ),
         case_ids,
+        corrects: None,
+        correction: None,
     }
+}
+
+/// Makes `notice` a correction of notice `corrects`, for `reason` (title marked 更正).
+pub fn as_correction(mut notice: NoticeContent, corrects: i64, reason: &str) -> NoticeContent {
+    notice.title = format!("更正：{}", notice.title);
+    notice.corrects = Some(corrects);
+    notice.correction = Some(reason.trim().to_string());
+    notice
 }
 
 /// The canonical text of a notice (what is stored and what the digest covers).
@@ -128,6 +143,25 @@ mod tests {
         assert_ne!(digest_of(&canonical(&altered)), digest_of(&text));
         assert_eq!(digest_of(&text).len(), 64);
         assert!(n.title.contains("精准退出"));
+    }
+
+    #[test]
+    fn a_correction_names_the_notice_it_corrects_and_older_notices_read_as_before() {
+        let n = sample();
+        let text = canonical(&n);
+        assert!(
+            !text.contains("corrects"),
+            "a notice that corrects nothing keeps the canonical form notices had before"
+        );
+        let c = as_correction(n.clone(), 41, " 户主姓名有误 ");
+        assert!(c.title.starts_with("更正："));
+        assert_eq!(
+            (c.corrects, c.correction.as_deref()),
+            (Some(41), Some("户主姓名有误"))
+        );
+        let back: NoticeContent = serde_json::from_str(&canonical(&c)).unwrap();
+        assert_eq!(back, c);
+        assert_ne!(digest_of(&canonical(&c)), digest_of(&text));
     }
 
     #[test]

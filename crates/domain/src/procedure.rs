@@ -179,6 +179,8 @@ pub enum Refusal {
     DateBeforeLastStep { last: NaiveDate },
     #[error("the household does not meet the indicators ({failing}): no exit on paper")]
     NotEligible { failing: String },
+    #[error("the case is not at a notice step: there is no notice to correct")]
+    NoNoticeToCorrect,
 }
 
 impl Refusal {
@@ -201,6 +203,7 @@ impl Refusal {
             Refusal::NotEligible { failing } => {
                 format!("此户未达到退出指标（{failing}），不能“数字脱贫”")
             }
+            Refusal::NoNoticeToCorrect => "本案不在公示环节，没有可更正的公示".into(),
         }
     }
 }
@@ -449,6 +452,43 @@ impl Case {
         } else if self.steps.len() == self.kind.steps().len() {
             self.state = CaseState::Completed;
         }
+        Ok(())
+    }
+
+    /// Publishes the current notice again, corrected (a published notice is never edited; the
+    /// correction is a new notice that references it): the case must be waiting after a
+    /// notice step, the account must hold that step's role, and the notice period starts again
+    /// from `on`.
+    pub fn republish(
+        &mut self,
+        account: &Account,
+        on: NaiveDate,
+        notice_days: u32,
+        notice_ref: String,
+    ) -> Result<(), Refusal> {
+        if matches!(self.state, CaseState::Completed | CaseState::Closed) {
+            return Err(Refusal::Closed {
+                state: format!("{:?}", self.state).to_lowercase(),
+            });
+        }
+        let last_day = self.last_day();
+        let village = self.village;
+        let Some(last) = self.steps.last_mut().filter(|s| s.step.is_notice()) else {
+            return Err(Refusal::NoNoticeToCorrect);
+        };
+        if !acts_as(account, last.step.role(), &village, on) {
+            return Err(Refusal::WrongRole {
+                role: last.step.role().zh().into(),
+            });
+        }
+        if let Some(day) = last_day
+            && on < day
+        {
+            return Err(Refusal::DateBeforeLastStep { last: day });
+        }
+        text_ok(&notice_ref, "the notice")?;
+        last.evidence = Evidence::Notice { notice_ref };
+        self.notice_until = on.checked_add_days(Days::new(u64::from(notice_days)));
         Ok(())
     }
 

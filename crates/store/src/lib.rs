@@ -16,6 +16,8 @@ pub mod plans;
 pub mod procedures;
 pub mod rows;
 pub mod sql;
+pub mod supervision;
+pub mod updates;
 mod sql_impl;
 #[cfg(feature = "testsuite")]
 pub mod testsuite;
@@ -359,6 +361,48 @@ pub trait Store: Send + Sync + 'static {
     /// Cases matching a query, newest first.
     async fn cases(&self, query: &procedures::CaseQuery) -> Result<Vec<procedures::CaseRecord>>;
 
+    // Supervision: complaints, inspections, rectification programmes, accountability cases.
+    async fn record(
+        &self,
+        kind: supervision::RecordKind,
+        id: i64,
+    ) -> Result<Option<supervision::SupervisionRecord>>;
+    /// The record of a kind with this public code (a complaint's ticket code).
+    async fn record_by_code(
+        &self,
+        kind: supervision::RecordKind,
+        code: &str,
+    ) -> Result<Option<supervision::SupervisionRecord>>;
+    /// Records matching a query, newest first.
+    async fn records(
+        &self,
+        query: &supervision::RecordQuery,
+    ) -> Result<Vec<supervision::SupervisionRecord>>;
+    /// A record's sealed identity, as stored (encrypted).
+    async fn sealed_identity(&self, record_id: i64) -> Result<Option<supervision::SealedRow>>;
+
+    // Yearly updates.
+    /// The update of a village for a year.
+    async fn annual_update(
+        &self,
+        village: &AreaCode,
+        year: i32,
+    ) -> Result<Option<updates::UpdateRecord>>;
+    /// The updates of the villages within an area for a year.
+    async fn annual_updates(&self, within: &AreaCode, year: i32)
+    -> Result<Vec<updates::UpdateRecord>>;
+    /// Villages of these whose update for `year` is approved (their data are locked).
+    async fn locked_villages(&self, villages: &[AreaCode], year: i32) -> Result<Vec<AreaCode>>;
+    /// Households within an area last written before `before` (RFC 3339), oldest first.
+    async fn stale_households(
+        &self,
+        within: &AreaCode,
+        before: chrono::DateTime<chrono::Utc>,
+        limit: i64,
+    ) -> Result<Vec<(HouseholdId, AreaCode, String)>>;
+    /// Notices that correct notice `id`, oldest first.
+    async fn corrections_of(&self, id: i64) -> Result<Vec<notices::NoticeRecord>>;
+
     // Audit.
     /// Entries with `seq > after`, at most `limit`, in order.
     async fn audit_page(&self, after: i64, limit: i64) -> Result<Vec<AuditEntry>>;
@@ -513,6 +557,37 @@ pub trait Tx: Send {
         exit_year: Option<i32>,
         removal_reason: Option<jingzhun_domain::vocab::RemovalReason>,
     ) -> Result<()>;
+
+    /// Records a supervision record; a public code already taken is [`StoreError::Duplicate`].
+    async fn insert_record(&mut self, record: &supervision::NewRecord) -> Result<i64>;
+    /// Writes a record if it is still at `version`; `false` when it changed meanwhile.
+    async fn update_record(
+        &mut self,
+        id: i64,
+        version: i64,
+        change: &supervision::RecordChange,
+    ) -> Result<bool>;
+    /// Stores a record's sealed identity (encrypted by the caller).
+    async fn put_sealed_identity(&mut self, record_id: i64, sealed: &supervision::SealedRow)
+    -> Result<()>;
+
+    /// Writes a village's yearly update if it is still at `version` (0: none yet); `false`
+    /// when it changed meanwhile.
+    async fn put_annual_update(
+        &mut self,
+        update: &updates::UpdateRecord,
+        version: i64,
+    ) -> Result<bool>;
+    /// Publishes a notice that corrects notice `corrects`.
+    async fn insert_correction(
+        &mut self,
+        village: &AreaCode,
+        content: &str,
+        digest: &str,
+        period: (chrono::NaiveDate, chrono::NaiveDate),
+        actor: &str,
+        corrects: i64,
+    ) -> Result<i64>;
 
     /// Seals an event into the chain, after the current head.
     async fn append_audit(&mut self, event: &AuditEvent) -> Result<AuditEntry>;

@@ -14,6 +14,8 @@ pub struct NoticeRecord {
     pub published_by: String,
     #[sqlx(try_from = "chrono::DateTime<chrono::Utc>")]
     pub published_at: TimeText,
+    /// The notice this one corrects.
+    pub corrects: Option<i64>,
 }
 
 /// A timestamp kept as its RFC 3339 text.
@@ -28,6 +30,8 @@ impl From<chrono::DateTime<chrono::Utc>> for TimeText {
 }
 
 pub const COLUMNS: &str =
-    "id, village_code, content, digest, period_from, period_to, published_by, published_at";
+    "id, village_code, content, digest, period_from, period_to, published_by, published_at, corrects";
 pub const INSERT: &str = "INSERT INTO notices (village_code, content, digest, period_from, period_to, published_by, \
     published_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
+pub const INSERT_CORRECTION: &str = "INSERT INTO notices (village_code, content, digest, period_from, period_to, \
+    published_by, published_at, corrects) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";

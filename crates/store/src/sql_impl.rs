@@ -569,6 +569,186 @@ macro_rules! sql_store {
                 .await?)
             }
 
+            async fn record(
+                &self,
+                kind: $crate::supervision::RecordKind,
+                id: i64,
+            ) -> Result<Option<$crate::supervision::SupervisionRecord>> {
+                let row: Option<$crate::supervision::SupervisionRow> = sqlx::query_as(&format!(
+                    "SELECT {} FROM supervision_records WHERE kind = $1 AND id = $2",
+                    $crate::supervision::COLUMNS
+                ))
+                .bind(kind.code())
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map(TryInto::try_into).transpose()
+            }
+
+            async fn record_by_code(
+                &self,
+                kind: $crate::supervision::RecordKind,
+                code: &str,
+            ) -> Result<Option<$crate::supervision::SupervisionRecord>> {
+                let row: Option<$crate::supervision::SupervisionRow> = sqlx::query_as(&format!(
+                    "SELECT {} FROM supervision_records WHERE kind = $1 AND public_code = $2",
+                    $crate::supervision::COLUMNS
+                ))
+                .bind(kind.code())
+                .bind(code)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map(TryInto::try_into).transpose()
+            }
+
+            async fn records(
+                &self,
+                q: &$crate::supervision::RecordQuery,
+            ) -> Result<Vec<$crate::supervision::SupervisionRecord>> {
+                let mut b: QueryBuilder<'_, $db> = QueryBuilder::new(format!(
+                    "SELECT {} FROM supervision_records WHERE 1 = 1",
+                    $crate::supervision::COLUMNS
+                ));
+                if let Some(kind) = q.kind {
+                    b.push(" AND kind = ").push_bind(kind.code());
+                }
+                if let Some(within) = &q.within {
+                    if within.is_empty() {
+                        return Ok(Vec::new());
+                    }
+                    b.push(" AND (1 = 0");
+                    for area in within {
+                        let (lo, hi) = code_range(area.prefix());
+                        b.push(" OR area_code BETWEEN ").push_bind(lo).push(" AND ").push_bind(hi);
+                    }
+                    b.push(")");
+                }
+                if let Some(states) = &q.states {
+                    if states.is_empty() {
+                        return Ok(Vec::new());
+                    }
+                    b.push(" AND state IN (");
+                    let mut sep = b.separated(", ");
+                    for s in states {
+                        sep.push_bind(s.clone());
+                    }
+                    b.push(")");
+                }
+                if let Some(c) = &q.category {
+                    b.push(" AND category = ").push_bind(c.clone());
+                }
+                if let Some((k, id)) = &q.origin {
+                    b.push(" AND origin_kind = ").push_bind(k.clone())
+                        .push(" AND origin_id = ").push_bind(id.clone());
+                }
+                if let Some(d) = &q.due_before {
+                    b.push(" AND due_on IS NOT NULL AND due_on < ").push_bind(d.clone());
+                }
+                b.push(" ORDER BY id DESC LIMIT ").push_bind(q.limit.clamp(1, 5000))
+                    .push(" OFFSET ").push_bind(q.offset.max(0));
+                let rows: Vec<$crate::supervision::SupervisionRow> =
+                    b.build_query_as().fetch_all(&self.pool).await?;
+                rows.into_iter().map(TryInto::try_into).collect()
+            }
+
+            async fn sealed_identity(&self, record_id: i64) -> Result<Option<$crate::supervision::SealedRow>> {
+                Ok(sqlx::query_as($crate::supervision::SEALED)
+                    .bind(record_id)
+                    .fetch_optional(&self.pool)
+                    .await?)
+            }
+
+            async fn annual_update(
+                &self,
+                village: &AreaCode,
+                year: i32,
+            ) -> Result<Option<$crate::updates::UpdateRecord>> {
+                let row: Option<$crate::updates::UpdateRow> = sqlx::query_as(&format!(
+                    "SELECT {} FROM annual_updates WHERE village_code = $1 AND year = $2",
+                    $crate::updates::COLUMNS
+                ))
+                .bind(village.as_str())
+                .bind(year)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map(TryInto::try_into).transpose()
+            }
+
+            async fn annual_updates(
+                &self,
+                within: &AreaCode,
+                year: i32,
+            ) -> Result<Vec<$crate::updates::UpdateRecord>> {
+                let (lo, hi) = code_range(within.prefix());
+                let rows: Vec<$crate::updates::UpdateRow> = sqlx::query_as(&format!(
+                    "SELECT {} FROM annual_updates WHERE village_code BETWEEN $1 AND $2 AND year = $3 \
+                     ORDER BY village_code",
+                    $crate::updates::COLUMNS
+                ))
+                .bind(lo)
+                .bind(hi)
+                .bind(year)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter().map(TryInto::try_into).collect()
+            }
+
+            async fn locked_villages(&self, villages: &[AreaCode], year: i32) -> Result<Vec<AreaCode>> {
+                if villages.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let mut out = Vec::new();
+                for chunk in villages.chunks(500) {
+                    let mut b: QueryBuilder<'_, $db> = QueryBuilder::new(
+                        "SELECT village_code FROM annual_updates WHERE state = 'approved' AND year = ",
+                    );
+                    b.push_bind(year).push(" AND village_code IN (");
+                    let mut sep = b.separated(", ");
+                    for v in chunk {
+                        sep.push_bind(v.as_str().to_string());
+                    }
+                    b.push(")");
+                    let rows: Vec<(String,)> = b.build_query_as().fetch_all(&self.pool).await?;
+                    for (c,) in rows {
+                        out.push(area_code(&c)?);
+                    }
+                }
+                Ok(out)
+            }
+
+            async fn stale_households(
+                &self,
+                within: &AreaCode,
+                before: $crate::__private::chrono::DateTime<Utc>,
+                limit: i64,
+            ) -> Result<Vec<(HouseholdId, AreaCode, String)>> {
+                let (lo, hi) = code_range(within.prefix());
+                let rows: Vec<(String, String, $crate::__private::chrono::DateTime<Utc>)> = sqlx::query_as(
+                    "SELECT household_id, village_code, updated_at FROM households \
+                     WHERE village_code BETWEEN $1 AND $2 AND status <> 'removed' AND updated_at < $3 \
+                     ORDER BY updated_at, household_id LIMIT $4",
+                )
+                .bind(lo)
+                .bind(hi)
+                .bind(before)
+                .bind(limit.clamp(1, 5000))
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter()
+                    .map(|(h, v, at)| Ok((household_id(&h)?, area_code(&v)?, at.to_rfc3339())))
+                    .collect()
+            }
+
+            async fn corrections_of(&self, id: i64) -> Result<Vec<$crate::notices::NoticeRecord>> {
+                Ok(sqlx::query_as(&format!(
+                    "SELECT {} FROM notices WHERE corrects = $1 ORDER BY id",
+                    $crate::notices::COLUMNS
+                ))
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
             async fn case(&self, id: i64) -> Result<Option<$crate::procedures::CaseRecord>> {
                 let row: Option<$crate::procedures::CaseRow> = sqlx::query_as(&format!(
                     "SELECT {} FROM procedure_cases WHERE id = $1",
@@ -994,6 +1174,113 @@ macro_rules! sql_store {
                     .bind(period.1.to_string())
                     .bind(actor)
                     .bind(Utc::now())
+                    .fetch_one(&mut *self.tx)
+                    .await?;
+                Ok(id)
+            }
+
+            async fn insert_record(&mut self, r: &$crate::supervision::NewRecord) -> Result<i64> {
+                let (origin_kind, origin_id) = match &r.origin {
+                    Some((k, id)) => (Some(k.clone()), Some(id.clone())),
+                    None => (None, None),
+                };
+                let done: std::result::Result<(i64,), sqlx::Error> = sqlx::query_as($crate::supervision::INSERT)
+                    .bind(r.kind.code())
+                    .bind(&r.public_code)
+                    .bind(r.area.as_str())
+                    .bind(&r.state)
+                    .bind(&r.category)
+                    .bind(&r.due_on)
+                    .bind(origin_kind)
+                    .bind(origin_id)
+                    .bind(&r.body)
+                    .bind(&r.actor)
+                    .bind(Utc::now())
+                    .fetch_one(&mut *self.tx)
+                    .await;
+                match done {
+                    Ok((id,)) => Ok(id),
+                    Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(StoreError::Duplicate(
+                        format!("{} code", r.kind.code()),
+                    )),
+                    Err(e) => Err(e.into()),
+                }
+            }
+
+            async fn update_record(
+                &mut self,
+                id: i64,
+                version: i64,
+                c: &$crate::supervision::RecordChange,
+            ) -> Result<bool> {
+                let done = sqlx::query($crate::supervision::UPDATE)
+                    .bind(c.area.as_str())
+                    .bind(&c.state)
+                    .bind(&c.category)
+                    .bind(&c.due_on)
+                    .bind(&c.body)
+                    .bind(Utc::now())
+                    .bind(id)
+                    .bind(version)
+                    .execute(&mut *self.tx)
+                    .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn put_sealed_identity(
+                &mut self,
+                record_id: i64,
+                sealed: &$crate::supervision::SealedRow,
+            ) -> Result<()> {
+                sqlx::query($crate::supervision::SEALED_INSERT)
+                    .bind(record_id)
+                    .bind(&sealed.nonce)
+                    .bind(&sealed.ciphertext)
+                    .execute(&mut *self.tx)
+                    .await?;
+                Ok(())
+            }
+
+            async fn put_annual_update(
+                &mut self,
+                r: &$crate::updates::UpdateRecord,
+                version: i64,
+            ) -> Result<bool> {
+                let u = &r.update;
+                let sql = if version == 0 { $crate::updates::INSERT } else { $crate::updates::UPDATE };
+                let mut q = sqlx::query(sql)
+                    .bind(u.village.as_str())
+                    .bind(u.year)
+                    .bind(u.state.code())
+                    .bind(&u.submitted_by)
+                    .bind(u.submitted_on.to_string())
+                    .bind(&u.decided_by)
+                    .bind(u.decided_on.map(|d| d.to_string()))
+                    .bind(&u.note);
+                if version != 0 {
+                    q = q.bind(version);
+                }
+                Ok(q.execute(&mut *self.tx).await?.rows_affected() == 1)
+            }
+
+            async fn insert_correction(
+                &mut self,
+                village: &AreaCode,
+                content: &str,
+                digest: &str,
+                period: ($crate::__private::chrono::NaiveDate, $crate::__private::chrono::NaiveDate),
+                actor: &str,
+                corrects: i64,
+            ) -> Result<i64> {
+                let (id,): (i64,) = sqlx::query_as($crate::notices::INSERT_CORRECTION)
+                    .bind(village.as_str())
+                    .bind(content)
+                    .bind(digest)
+                    .bind(period.0.to_string())
+                    .bind(period.1.to_string())
+                    .bind(actor)
+                    .bind(Utc::now())
+                    .bind(corrects)
                     .fetch_one(&mut *self.tx)
                     .await?;
                 Ok(id)

@@ -46,6 +46,9 @@ pub const CASES: &[(&str, Case)] = cases![
     exit_data_attaches_members_to_their_households_within_an_area,
     one_case_in_progress_per_household_and_stale_writes_are_refused,
     plans_are_versioned_and_identical_ones_are_grouped_per_village,
+    supervision_records_are_found_by_code_area_state_and_origin_and_versioned,
+    yearly_updates_are_versioned_and_approved_ones_lock_their_villages,
+    a_correction_is_a_new_notice_naming_the_old_one,
 ];
 
 /// Runs every case, each on a fresh store from `make`, and panics naming the cases that failed.
@@ -1659,4 +1662,241 @@ async fn plans_are_versioned_and_identical_ones_are_grouped_per_village(store: A
             .unwrap()
             .is_empty()
     );
+}
+
+async fn supervision_records_are_found_by_code_area_state_and_origin_and_versioned(
+    store: Arc<dyn Store>,
+) {
+    use crate::StoreError;
+    use crate::supervision::{NewRecord, RecordChange, RecordKind, RecordQuery, SealedRow};
+    with_areas(&store).await;
+    let new =
+        |code: Option<&str>, area: &str, state: &str, origin: Option<(&str, &str)>| NewRecord {
+            kind: RecordKind::Complaint,
+            public_code: code.map(str::to_string),
+            area: self::code(area),
+            state: state.into(),
+            category: Some("S000-04".into()),
+            due_on: Some("2026-03-10".into()),
+            origin: origin.map(|(k, i)| (k.to_string(), i.to_string())),
+            body: "{}".into(),
+            actor: "officer".into(),
+        };
+    let mut tx = store.begin().await.unwrap();
+    let a = tx
+        .insert_record(&new(Some("JB-1"), "510304100", "registered", None))
+        .await
+        .unwrap();
+    let b = tx
+        .insert_record(&new(None, "510304101201", "closed", Some(("lead", "7"))))
+        .await
+        .unwrap();
+    tx.put_sealed_identity(
+        a,
+        &SealedRow {
+            nonce: "00".into(),
+            ciphertext: "ab".into(),
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    // A ticket code is unique per kind.
+    let mut tx = store.begin().await.unwrap();
+    let dup = tx
+        .insert_record(&new(Some("JB-1"), "510304100", "registered", None))
+        .await;
+    assert!(matches!(dup, Err(StoreError::Duplicate(_))), "{dup:?}");
+    drop(tx);
+
+    let got = store
+        .record_by_code(RecordKind::Complaint, "JB-1")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((got.id, got.version, got.area), (a, 1, code("510304100")));
+    assert!(
+        store
+            .record(RecordKind::Inspection, a)
+            .await
+            .unwrap()
+            .is_none(),
+        "kind matters"
+    );
+    let q = |within: Option<Vec<AreaCode>>, states: Option<Vec<String>>| RecordQuery {
+        kind: Some(RecordKind::Complaint),
+        within,
+        states,
+        limit: 50,
+        ..Default::default()
+    };
+    let ids = |rs: Vec<crate::supervision::SupervisionRecord>| {
+        rs.iter().map(|r| r.id).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        ids(store.records(&q(None, None)).await.unwrap()),
+        vec![b, a]
+    );
+    assert_eq!(
+        ids(store
+            .records(&q(Some(vec![code("510304101")]), None))
+            .await
+            .unwrap()),
+        vec![b]
+    );
+    assert!(
+        store
+            .records(&q(Some(vec![]), None))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        ids(store
+            .records(&q(None, Some(vec!["registered".into()])))
+            .await
+            .unwrap()),
+        vec![a]
+    );
+    let by_origin = RecordQuery {
+        origin: Some(("lead".into(), "7".into())),
+        limit: 10,
+        ..Default::default()
+    };
+    assert_eq!(ids(store.records(&by_origin).await.unwrap()), vec![b]);
+    let due = RecordQuery {
+        due_before: Some("2026-03-11".into()),
+        limit: 10,
+        ..Default::default()
+    };
+    assert_eq!(store.records(&due).await.unwrap().len(), 2);
+    assert_eq!(
+        store.sealed_identity(a).await.unwrap().unwrap().ciphertext,
+        "ab"
+    );
+    assert!(store.sealed_identity(b).await.unwrap().is_none());
+
+    // A change names the version it read; a stale one writes nothing.
+    let change = RecordChange {
+        area: code("510304100"),
+        state: "routed".into(),
+        category: None,
+        due_on: None,
+        body: "{\"x\":1}".into(),
+    };
+    let mut tx = store.begin().await.unwrap();
+    assert!(tx.update_record(a, 1, &change).await.unwrap());
+    assert!(!tx.update_record(a, 1, &change).await.unwrap(), "stale");
+    tx.commit().await.unwrap();
+    let got = store
+        .record(RecordKind::Complaint, a)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (got.version, got.state.as_str(), got.body.as_str()),
+        (2, "routed", "{\"x\":1}")
+    );
+}
+
+async fn yearly_updates_are_versioned_and_approved_ones_lock_their_villages(store: Arc<dyn Store>) {
+    use crate::updates::UpdateRecord;
+    use jingzhun_domain::update::{UpdateState, VillageUpdate};
+    with_areas(&store).await;
+    let day = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+    let mut u = UpdateRecord {
+        update: VillageUpdate {
+            village: code("510304100201"),
+            year: 2026,
+            state: UpdateState::Submitted,
+            submitted_by: "clerk".into(),
+            submitted_on: day,
+            decided_by: None,
+            decided_on: None,
+            note: None,
+        },
+        version: 0,
+    };
+    let mut tx = store.begin().await.unwrap();
+    assert!(tx.put_annual_update(&u, 0).await.unwrap());
+    assert!(
+        !tx.put_annual_update(&u, 0).await.unwrap(),
+        "a second first submission"
+    );
+    tx.commit().await.unwrap();
+    let stored = store
+        .annual_update(&code("510304100201"), 2026)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.version, 1);
+    assert_eq!(stored.update, u.update);
+    assert!(
+        store
+            .locked_villages(&[code("510304100201")], 2026)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    u.update.state = UpdateState::Approved;
+    u.update.decided_by = Some("reviewer".into());
+    u.update.decided_on = Some(day);
+    let mut tx = store.begin().await.unwrap();
+    assert!(!tx.put_annual_update(&u, 7).await.unwrap(), "stale");
+    assert!(tx.put_annual_update(&u, 1).await.unwrap());
+    tx.commit().await.unwrap();
+    assert_eq!(
+        store
+            .locked_villages(&[code("510304100201"), code("510304101201")], 2026)
+            .await
+            .unwrap(),
+        vec![code("510304100201")]
+    );
+    assert!(
+        store
+            .locked_villages(&[code("510304100201")], 2025)
+            .await
+            .unwrap()
+            .is_empty(),
+        "another year is not locked"
+    );
+    let all = store.annual_updates(&code("510304"), 2026).await.unwrap();
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].version, 2);
+}
+
+async fn a_correction_is_a_new_notice_naming_the_old_one(store: Arc<dyn Store>) {
+    with_areas(&store).await;
+    let day = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+    let period = (day, day + chrono::Days::new(7));
+    let mut tx = store.begin().await.unwrap();
+    let old = tx
+        .insert_notice(&code("510304100201"), "{}", "d1", period, "clerk")
+        .await
+        .unwrap();
+    let new = tx
+        .insert_correction(
+            &code("510304100201"),
+            "{\"c\":1}",
+            "d2",
+            period,
+            "clerk",
+            old,
+        )
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let old_row = store.notice(old).await.unwrap().unwrap();
+    assert_eq!(
+        (old_row.content.as_str(), old_row.corrects),
+        ("{}", None),
+        "the old one is untouched"
+    );
+    let corrections = store.corrections_of(old).await.unwrap();
+    assert_eq!(corrections.len(), 1);
+    assert_eq!(
+        (corrections[0].id, corrections[0].corrects),
+        (new, Some(old))
+    );
+    assert!(store.corrections_of(new).await.unwrap().is_empty());
 }

@@ -286,6 +286,53 @@ fn a_procedure_starts_only_from_the_statuses_it_changes() {
 }
 
 #[test]
+fn a_corrected_notice_restarts_its_period_and_only_the_notice_role_publishes_it() {
+    let mut case = started(ProcedureKind::Exit, Some(HouseholdStatus::Registered));
+    assert_eq!(
+        case.republish(&clerk(), day(1), 7, "N-2".into()),
+        Err(Refusal::NoNoticeToCorrect),
+        "nothing published yet"
+    );
+    case.step(Step::Deliberation, &clerk(), day(1), meeting(25), 7)
+        .unwrap();
+    case.step(Step::Verification, &clerk(), day(2), visit(Some(true)), 7)
+        .unwrap();
+    case.step(Step::FirstNotice, &clerk(), day(3), notice(), 7)
+        .unwrap();
+    assert_eq!(case.notice_until, Some(day(10)));
+    let before = case.clone();
+    assert!(matches!(
+        case.republish(&reviewer(), day(5), 7, "N-2".into()),
+        Err(Refusal::WrongRole { .. })
+    ));
+    assert!(matches!(
+        case.republish(&clerk(), day(2), 7, "N-2".into()),
+        Err(Refusal::DateBeforeLastStep { .. })
+    ));
+    assert_eq!(case, before, "refusals change nothing");
+    case.republish(&clerk(), day(5), 7, "N-2".into()).unwrap();
+    assert_eq!(case.notice_until, Some(day(12)), "the period starts again");
+    assert_eq!(case.steps.len(), 4, "no step is added");
+    assert_eq!(
+        case.steps[3].evidence,
+        Evidence::Notice {
+            notice_ref: "N-2".into()
+        }
+    );
+    assert!(matches!(
+        case.step(Step::TownshipReview, &reviewer(), day(11), yes(), 7),
+        Err(Refusal::NoticeRunning { .. })
+    ));
+    case.step(Step::TownshipReview, &reviewer(), day(12), yes(), 7)
+        .unwrap();
+    assert_eq!(
+        case.republish(&clerk(), day(13), 7, "N-3".into()),
+        Err(Refusal::NoNoticeToCorrect),
+        "the case has moved on"
+    );
+}
+
+#[test]
 fn the_next_step_is_due_after_the_deadline_counted_from_the_notice_end() {
     let mut case = started(ProcedureKind::Exit, Some(HouseholdStatus::Registered));
     assert_eq!(case.due_on(10), Some(day(10)));
@@ -323,6 +370,9 @@ enum Act {
         who: usize,
         upheld: bool,
     },
+    Republish {
+        who: usize,
+    },
 }
 
 fn act() -> impl Strategy<Value = (Act, u64)> {
@@ -331,6 +381,7 @@ fn act() -> impl Strategy<Value = (Act, u64)> {
         5 => prop::bool::weighted(0.9).prop_map(|approve| Act::Next { approve }),
         1 => Just(Act::Object),
         1 => (0usize..5, prop::bool::weighted(0.3)).prop_map(|(who, upheld)| Act::Resolve { who, upheld }),
+        1 => (0usize..5).prop_map(|who| Act::Republish { who }),
     ];
     (a, 0u64..6)
 }
@@ -378,6 +429,7 @@ proptest! {
                 },
                 Act::Object => case.object(day(today), "异议"),
                 Act::Resolve { who, upheld } => case.resolve(&people[who], day(today), upheld, "处理结果"),
+                Act::Republish { who } => case.republish(&people[who], day(today), 7, "N-2".into()),
             };
             if r.is_err() {
                 prop_assert_eq!(&case, &before, "a refusal changed the case");
