@@ -36,6 +36,12 @@ pub struct Cli {
     #[arg(long, global = true, env = "JINGZHUN_DATABASE_URL", default_value = DEFAULT_DATABASE)]
     pub database: String,
 
+    /// The sealing key for complainants' identities and draw seeds (64 hex digits). Without
+    /// it, the key file beside the SQLite database (`jingzhun.db.sealkey`, created on first
+    /// use) or `jingzhun.sealkey` for PostgreSQL.
+    #[arg(long, global = true, env = "JINGZHUN_SEAL_KEY", hide_env_values = true)]
+    pub seal_key: Option<String>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -339,7 +345,12 @@ fn actor() -> String {
 
 /// Serves the web application until Ctrl-C. The first line printed names the address (with
 /// `--bind 127.0.0.1:0`, the port the system chose).
-async fn serve(store: &Arc<dyn Store>, bind: &str, secure_cookies: bool) -> Result<()> {
+async fn serve(
+    store: &Arc<dyn Store>,
+    sealer: Arc<jingzhun_service::seal::Sealer>,
+    bind: &str,
+    secure_cookies: bool,
+) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(bind)
         .await
         .with_context(|| format!("cannot listen on {bind}"))?;
@@ -347,7 +358,7 @@ async fn serve(store: &Arc<dyn Store>, bind: &str, secure_cookies: bool) -> Resu
         "正在服务 listening on http://{} (Ctrl-C 停止 to stop)",
         listener.local_addr()?
     );
-    let state = jingzhun_web::AppState::new(Arc::clone(store), secure_cookies);
+    let state = jingzhun_web::AppState::new(Arc::clone(store), secure_cookies, sealer);
     jingzhun_web::serve(listener, state).await?;
     Ok(())
 }
@@ -362,6 +373,12 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         .with_context(|| format!("cannot open database {}", redact(&cli.database)))?;
     let shared = store;
     let store = shared.as_ref();
+    let sealer = || -> Result<Arc<jingzhun_service::seal::Sealer>> {
+        Ok(Arc::new(
+            jingzhun_service::seal::Sealer::for_database(&cli.database, cli.seal_key.as_deref())
+                .context("the sealing key / 密封密钥")?,
+        ))
+    };
     match cli.command {
         Command::Demo { bind, no_serve } => {
             let d = demo::ensure_demo(store).await?;
@@ -376,9 +393,11 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             );
             print::summary(&d.summary);
             let accounts = demo::ensure_demo_accounts(store).await?;
+            let sealer = sealer()?;
+            demo::ensure_supervision_demo(store, &sealer).await?;
             print::demo_accounts(&accounts);
             if !no_serve {
-                serve(&shared, &bind, false).await?;
+                serve(&shared, sealer, &bind, false).await?;
             }
         }
         Command::Areas(AreasCommand::Import { dir }) => {
@@ -512,7 +531,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             bind,
             secure_cookies,
         } => {
-            serve(&shared, &bind, secure_cookies).await?;
+            serve(&shared, sealer()?, &bind, secure_cookies).await?;
         }
         Command::Audit(AuditCommand::Verify) => match audit::verify_audit(store).await? {
             Ok(n) => println!("审计链完整 audit chain intact: {n} entries"),

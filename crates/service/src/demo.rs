@@ -251,3 +251,16 @@ pub async fn ensure_demo_accounts(store: &dyn Store) -> Result<Vec<DemoAccount>,
     }
     Ok(out)
 }
+
+/// The supervision part of the demo (complaints, inspections, a rectification programme
+/// modelled on seed 001, accountability cases), each added once.
+pub async fn ensure_supervision_demo(
+    store: &dyn Store,
+    sealer: &crate::seal::Sealer,
+) -> Result<(), ServiceError> {
+    crate::complaints::demo(store, sealer).await?;
+    crate::inspections::demo(store, sealer).await?;
+    crate::rectification::demo(store, sealer).await?;
+    crate::accountability::demo(store, sealer).await?;
+    Ok(())
+}

@@ -16,10 +16,15 @@
 //! * [`plans`]: one plan per household, its progress.
 //! * [`procedures`]: cases of the procedures, their acts and the status changes they make.
 //! * [`exit`]: exit evaluation of households, villages and counties; the pre-exit list.
+//! * [`updates`]: the yearly update of a village, its lock, its proposals, stale records.
+//! * [`seal`]: encryption at rest of sealed values (complainants' identities, draw seeds).
+//! * [`complaints`], [`inspections`], [`rectification`], [`accountability`]: supervision.
 
+pub mod accountability;
 pub mod areas;
 pub mod audit;
 pub mod checks;
+pub mod complaints;
 pub mod connect;
 pub mod dashboard;
 pub mod demo;
@@ -27,13 +32,17 @@ pub mod error;
 pub mod exit;
 pub mod export;
 pub mod generate;
+pub mod inspections;
 pub mod notices;
 pub mod plans;
 pub mod procedures;
+pub mod rectification;
 pub mod registry_import;
+pub mod seal;
 pub mod sources;
 pub mod standards;
 pub mod summary;
+pub mod updates;
 pub mod users;
 
 pub use connect::connect;

@@ -76,6 +76,10 @@ pub fn routes() -> Router<AppState> {
         .route("/procedures/{id}", get(crate::procedures::one))
         .route("/procedures/{id}/acts", post(crate::procedures::act))
         .route("/openapi.json", get(openapi))
+        .merge(crate::complaints::api_routes())
+        .merge(crate::inspections::api_routes())
+        .merge(crate::rectification::api_routes())
+        .merge(crate::accountability::api_routes())
 }
 
 /// The OpenAPI 3 document of this API, generated from the handlers' annotations.
@@ -144,7 +148,13 @@ pub fn routes() -> Router<AppState> {
 pub struct ApiDoc;
 
 async fn openapi() -> Json<utoipa::openapi::OpenApi> {
-    Json(<ApiDoc as utoipa::OpenApi>::openapi())
+    use utoipa::OpenApi;
+    let mut doc = ApiDoc::openapi();
+    doc.merge(crate::complaints::ApiDoc::openapi());
+    doc.merge(crate::inspections::ApiDoc::openapi());
+    doc.merge(crate::rectification::ApiDoc::openapi());
+    doc.merge(crate::accountability::ApiDoc::openapi());
+    Json(doc)
 }
 
 /// Households within the account's area matching the parameters, by household number, a page

@@ -6,17 +6,25 @@
 //! * [`api`]: the JSON API under `/api/v1`; [`search`] its household search parameters and
 //!   [`transfer`] import and export over HTTP; [`leads`] sources, check runs and leads.
 //! * [`pages`]: the server-rendered pages; [`i18n`] their languages; [`assets`] the static files.
+//! * [`complaints`], [`inspections`], [`rectification`], [`accountability`]: supervision, each
+//!   with its API routes, pages and part of the OpenAPI document; [`limit`] the public forms'
+//!   allowance per address.
 
+pub mod accountability;
 pub mod api;
 pub mod assets;
 pub mod auth;
+pub mod complaints;
 pub mod error;
 pub mod exit;
 pub mod i18n;
+pub mod inspections;
 pub mod leads;
+pub mod limit;
 pub mod pages;
 pub mod plans;
 pub mod procedures;
+pub mod rectification;
 pub mod search;
 pub mod transfer;
 
@@ -37,16 +45,26 @@ pub struct AppState {
     pub dashboards: Arc<pages::area::DashboardCache>,
     pub imports: Arc<transfer::ImportJobs>,
     pub checks: Arc<leads::CheckJobs>,
+    /// What one address may send to the public forms.
+    pub public_forms: Arc<limit::RateLimit>,
+    /// The sealing key (complainants' identities, draw seeds).
+    pub sealer: Arc<jingzhun_service::seal::Sealer>,
 }
 
 impl AppState {
-    pub fn new(store: Arc<dyn Store>, secure_cookies: bool) -> Self {
+    pub fn new(
+        store: Arc<dyn Store>,
+        secure_cookies: bool,
+        sealer: Arc<jingzhun_service::seal::Sealer>,
+    ) -> Self {
         AppState {
             store,
             secure_cookies,
             dashboards: Default::default(),
             imports: Default::default(),
             checks: Default::default(),
+            public_forms: Default::default(),
+            sealer,
         }
     }
 }
@@ -70,9 +88,12 @@ async fn health() -> &'static str {
 
 /// Serves until Ctrl-C (or SIGTERM), finishing requests in flight.
 pub async fn serve(listener: TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
 }
 
 async fn shutdown_signal() {

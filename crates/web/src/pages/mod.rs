@@ -79,6 +79,10 @@ pub fn routes() -> Router<AppState> {
             get(procedures::detail).post(procedures::act),
         )
         .route("/exit/list", get(exit::list_page))
+        .merge(crate::complaints::page_routes())
+        .merge(crate::inspections::page_routes())
+        .merge(crate::rectification::page_routes())
+        .merge(crate::accountability::page_routes())
 }
 
 /// What every signed-in page has: the account, the language, and where it is.
@@ -241,6 +245,10 @@ pub fn layout(ctx: &Ctx, title: &str, scripts: bool, content: Markup) -> Markup 
         ("/procedures", l.t("程序", "Procedures")),
         ("/exit", l.t("退出", "Exit")),
         ("/standards", l.t("标准", "Standards")),
+        ("/complaints", l.t("信访举报", "Complaints")),
+        ("/inspections", l.t("督查巡察", "Inspections")),
+        ("/rectification", l.t("整改", "Rectification")),
+        ("/accountability", l.t("问责", "Accountability")),
     ];
     html! {
         (DOCTYPE)

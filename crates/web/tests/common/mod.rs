@@ -113,7 +113,11 @@ pub async fn app() -> App {
     .await
     .unwrap();
     App {
-        state: AppState::new(Arc::clone(&store), false),
+        state: AppState::new(
+            Arc::clone(&store),
+            false,
+            Arc::new(jingzhun_service::seal::Sealer::generate()),
+        ),
         own: own.household_id.to_string(),
         other: other.household_id.to_string(),
         other_village: other.village_code,

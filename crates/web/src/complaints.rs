@@ -1,0 +1,20 @@
+//! Complaints over HTTP: the API under `/api/v1/complaints`, the officers' pages, and the public site's form and ticket lookup.
+
+use axum::Router;
+
+use crate::AppState;
+
+/// The API routes (nested under `/api/v1`).
+pub fn api_routes() -> Router<AppState> {
+    Router::new()
+}
+
+/// The page routes.
+pub fn page_routes() -> Router<AppState> {
+    Router::new()
+}
+
+/// This part of the OpenAPI document (merged into the API's).
+#[derive(utoipa::OpenApi)]
+#[openapi()]
+pub struct ApiDoc;

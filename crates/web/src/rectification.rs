@@ -1,0 +1,20 @@
+//! Rectification ledgers over HTTP: the API, the pages, dashboards and the office lists as XLSX.
+
+use axum::Router;
+
+use crate::AppState;
+
+/// The API routes (nested under `/api/v1`).
+pub fn api_routes() -> Router<AppState> {
+    Router::new()
+}
+
+/// The page routes.
+pub fn page_routes() -> Router<AppState> {
+    Router::new()
+}
+
+/// This part of the OpenAPI document (merged into the API's).
+#[derive(utoipa::OpenApi)]
+#[openapi()]
+pub struct ApiDoc;
