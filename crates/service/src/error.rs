@@ -27,6 +27,14 @@ pub enum ServiceError {
     /// state does not allow it (409). The refusal says why, in both languages.
     #[error("{0}")]
     Refused(jingzhun_domain::procedure::Refusal),
+    /// A rule of supervision (complaints, inspections, rectification, accountability, yearly
+    /// updates) refused the act, saying why in both languages: 403, 400 or 409 by `kind`.
+    #[error("{en}")]
+    Denied {
+        kind: Denial,
+        zh: String,
+        en: String,
+    },
     /// The account's roles do not allow this (403).
     #[error("not allowed for this account")]
     Forbidden,
@@ -44,7 +52,27 @@ pub enum ServiceError {
     Xlsx(String),
 }
 
+/// What kind of refusal a [`ServiceError::Denied`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Denial {
+    /// Not this account's to do (wrong role or area): 403.
+    Forbidden,
+    /// The input does not fit the rule: 400.
+    Invalid,
+    /// The record's state does not allow it now: 409.
+    Conflict,
+}
+
 impl ServiceError {
+    /// A refusal by a domain rule, with its Chinese and English reasons.
+    pub fn denied(kind: Denial, zh: impl Into<String>, en: impl std::fmt::Display) -> Self {
+        ServiceError::Denied {
+            kind,
+            zh: zh.into(),
+            en: en.to_string(),
+        }
+    }
+
     pub fn io(path: &Path, source: std::io::Error) -> Self {
         ServiceError::Io {
             path: path.to_path_buf(),

@@ -46,7 +46,7 @@ pub mod updates;
 pub mod users;
 
 pub use connect::connect;
-pub use error::ServiceError;
+pub use error::{Denial, ServiceError};
 pub use jingzhun_store::Store;
 
 /// Today's date in China (UTC+8), used to refuse dates in the future.

@@ -180,6 +180,15 @@ impl From<ServiceError> for WebError {
             e @ ServiceError::DuplicateImport { .. } => WebError::Conflict(e.to_string()),
             ServiceError::Rejected(report) => WebError::Unprocessable(report.to_text()),
             ServiceError::Forbidden => WebError::Forbidden,
+            ServiceError::Denied { kind, zh, en } => {
+                use jingzhun_service::Denial;
+                let text = format!("{zh} / {en}");
+                match kind {
+                    Denial::Forbidden => WebError::Forbidden,
+                    Denial::Invalid => WebError::BadRequest(text),
+                    Denial::Conflict => WebError::Conflict(text),
+                }
+            }
             ServiceError::Refused(r) => {
                 use jingzhun_domain::procedure::Refusal;
                 let text = format!("{} / {r}", r.zh());

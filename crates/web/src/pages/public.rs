@@ -5,6 +5,8 @@
 
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
 use jingzhun_service::notices;
 use maud::{DOCTYPE, Markup, html};
 
@@ -13,7 +15,33 @@ use crate::AppState;
 use crate::error::WebError;
 use crate::i18n::Lang;
 
-fn public_layout(l: Lang, title: &str, content: Markup) -> Markup {
+/// The cookie that carries the public forms' CSRF token (no session on the public site: the
+/// form's token must equal the cookie's, which another site cannot read or set).
+pub const PUBLIC_CSRF_COOKIE: &str = "jz_public_csrf";
+
+/// The public forms' CSRF token, set in its cookie (path `/public`) if the browser has none.
+pub fn public_form_token(jar: CookieJar) -> (CookieJar, String) {
+    if let Some(c) = jar.get(PUBLIC_CSRF_COOKIE) {
+        let v = c.value().to_string();
+        return (jar, v);
+    }
+    let token = crate::auth::new_token();
+    let cookie = Cookie::build((PUBLIC_CSRF_COOKIE, token.clone()))
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .path("/public")
+        .build();
+    (jar.add(cookie), token)
+}
+
+/// Whether a public form's token matches its cookie.
+pub fn public_form_ok(jar: &CookieJar, token: &str) -> bool {
+    jar.get(PUBLIC_CSRF_COOKIE)
+        .is_some_and(|c| !c.value().is_empty() && c.value() == token)
+}
+
+/// The page frame of the public site (no account).
+pub fn public_layout(l: Lang, title: &str, content: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang=(l.html()) {
