@@ -41,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .route("/login", get(account::login_page).post(account::login))
         .route("/public/notices", get(public::list))
         .route("/public/notices/{id}", get(public::notice))
+        .route("/public/notices/{id}/objections", post(public::object))
         .route("/logout", post(account::logout))
         .route(
             "/account/password",
@@ -74,6 +75,10 @@ pub fn routes() -> Router<AppState> {
             get(procedures::batch_page).post(procedures::batch),
         )
         .route("/procedures/batch-start", post(procedures::batch_start))
+        .route(
+            "/procedures/notices/{id}/correction",
+            post(procedures::correct_notice),
+        )
         .route(
             "/procedures/{id}",
             get(procedures::detail).post(procedures::act),
