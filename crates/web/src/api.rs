@@ -88,6 +88,7 @@ pub fn routes() -> Router<AppState> {
             post(crate::procedures::public_objection),
         )
         .route("/openapi.json", get(openapi))
+        .merge(crate::updates::api_routes())
         .merge(crate::complaints::api_routes())
         .merge(crate::inspections::api_routes())
         .merge(crate::rectification::api_routes())
@@ -168,6 +169,7 @@ pub struct ApiDoc;
 async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     use utoipa::OpenApi;
     let mut doc = ApiDoc::openapi();
+    doc.merge(crate::updates::ApiDoc::openapi());
     doc.merge(crate::complaints::ApiDoc::openapi());
     doc.merge(crate::inspections::ApiDoc::openapi());
     doc.merge(crate::rectification::ApiDoc::openapi());

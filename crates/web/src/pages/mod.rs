@@ -84,6 +84,7 @@ pub fn routes() -> Router<AppState> {
             get(procedures::detail).post(procedures::act),
         )
         .route("/exit/list", get(exit::list_page))
+        .merge(crate::updates::page_routes())
         .merge(crate::complaints::page_routes())
         .merge(crate::inspections::page_routes())
         .merge(crate::rectification::page_routes())
@@ -248,6 +249,7 @@ pub fn layout(ctx: &Ctx, title: &str, scripts: bool, content: Markup) -> Markup 
         ("/leads", l.t("疑点", "Leads")),
         ("/checks", l.t("比对", "Checks")),
         ("/procedures", l.t("程序", "Procedures")),
+        ("/updates", l.t("动态调整", "Yearly update")),
         ("/exit", l.t("退出", "Exit")),
         ("/standards", l.t("标准", "Standards")),
         ("/complaints", l.t("信访举报", "Complaints")),
