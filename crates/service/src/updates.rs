@@ -271,3 +271,127 @@ pub async fn stale(
         .unwrap_or(now);
     Ok(store.stale_households(within, before, limit).await?)
 }
+
+/// The yearly facts of a household a clerk updates by form (the bulk way is the registry
+/// import): the year's net income, housing and water. Text as typed.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct FactsForm {
+    pub annual_net_income: String,
+    pub income_year: String,
+    pub housing_safe: String,
+    pub water_safe: String,
+}
+
+/// Updates a household's yearly facts within the account's registry area, unless the
+/// village's update of that income year is approved (locked: a procedure changes it). The
+/// status never changes here. The parts of the net income, if recorded, are cleared (the form
+/// gives the net only). One transaction with its audit entry (before and after).
+pub async fn update_facts(
+    store: &dyn Store,
+    account: &Account,
+    id: &HouseholdId,
+    form: &FactsForm,
+    today: NaiveDate,
+) -> Result<jingzhun_domain::registry::Household, ServiceError> {
+    use jingzhun_domain::registry::{parse_bool, parse_year};
+    let not_found = || ServiceError::NotFound {
+        what: "household",
+        key: id.as_str().to_string(),
+    };
+    let mut h = store.household(id).await?.ok_or_else(not_found)?;
+    if !account.may_reach(&h.village_code, today) {
+        return Err(not_found());
+    }
+    if !account.keeps_registry(today) {
+        return Err(ServiceError::Forbidden);
+    }
+    let mut report = jingzhun_interchange::Report::default();
+    let mut bad = |column: &str, value: &str, problem| {
+        report.push(jingzhun_interchange::ImportError {
+            file: "form".into(),
+            line: 1,
+            column: column.into(),
+            value: value.chars().take(40).collect(),
+            problem,
+        })
+    };
+    let income = jingzhun_domain::Yuan::parse(&form.annual_net_income)
+        .map_err(|p| bad("annual_net_income", &form.annual_net_income, p))
+        .ok();
+    let year = parse_year(&form.income_year, today)
+        .map_err(|p| bad("income_year", &form.income_year, p))
+        .ok();
+    let housing = parse_bool(&form.housing_safe)
+        .map_err(|p| bad("housing_safe", &form.housing_safe, p))
+        .ok();
+    let water = parse_bool(&form.water_safe)
+        .map_err(|p| bad("water_safe", &form.water_safe, p))
+        .ok();
+    if let Some(y) = year
+        && let Some((_, locked)) = store
+            .approved_updates(Some(&h.village_code))
+            .await?
+            .into_iter()
+            .find(|(v, _)| *v == h.village_code)
+        && locked >= y
+    {
+        bad(
+            "income_year",
+            &form.income_year,
+            jingzhun_domain::Problem::UpdateLocked { year: locked },
+        );
+    }
+    let (Some(income), Some(year), Some(housing), Some(water), true) =
+        (income, year, housing, water, report.is_empty())
+    else {
+        return Err(ServiceError::Rejected(report));
+    };
+    let before = serde_json::json!({
+        "annual_net_income_fen": h.annual_net_income.fen(), "income_year": h.income_year,
+        "housing_safe": h.housing_safe, "water_safe": h.water_safe,
+    });
+    h.annual_net_income = income;
+    h.income_year = year;
+    h.housing_safe = housing;
+    h.water_safe = water;
+    h.income_components = None;
+    let members = store.persons_of(std::slice::from_ref(id)).await?;
+    let mut tx = store.begin().await?;
+    let import_id = tx
+        .begin_import(&jingzhun_store::NewImport {
+            kind: "form".into(),
+            digest: {
+                use sha2::{Digest, Sha256};
+                hex::encode(Sha256::digest(
+                    format!("{}:{}:{}", id.as_str(), chrono::Utc::now().to_rfc3339(), year)
+                        .as_bytes(),
+                ))
+            },
+            source: "表单 / form".into(),
+            actor: format!("user:{}", account.login.as_str()),
+            forced: false,
+        })
+        .await?;
+    // Replacing a household drops its members; they are written back unchanged.
+    tx.put_households(&[], std::slice::from_ref(&h), import_id)
+        .await?;
+    tx.put_persons(&members, jingzhun_store::WriteMode::Insert)
+        .await?;
+    tx.finish_import(import_id, 1, members.len() as i64).await?;
+    tx.append_audit(&AuditEvent {
+        actor: format!("user:{}", account.login.as_str()),
+        action: "household.update".into(),
+        subject_kind: "household".into(),
+        subject_id: id.as_str().to_string(),
+        detail: serde_json::json!({
+            "before": before,
+            "after": {
+                "annual_net_income_fen": h.annual_net_income.fen(), "income_year": h.income_year,
+                "housing_safe": h.housing_safe, "water_safe": h.water_safe,
+            },
+        }),
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(h)
+}

@@ -221,3 +221,99 @@ async fn the_data_propose_procedures_and_old_records_are_listed_for_review() {
         assert!(ids.contains(&old[0].household_id.as_str()));
     }
 }
+
+#[tokio::test]
+async fn a_clerk_updates_a_households_yearly_facts_by_form_until_the_year_is_locked() {
+    use jingzhun_domain::registry::HouseholdId;
+    use jingzhun_service::updates::{FactsForm, update_facts};
+    for db in each_backend().await {
+        let store = db.store.as_ref();
+        let _dir = import_generated(store, 100, 2, Extras::RegistryOnly).await;
+        let county = demo_county();
+        let h = store
+            .households_page(&county, None, 1)
+            .await
+            .unwrap()
+            .remove(0);
+        let id = h.household_id.clone();
+        let village = h.village_code;
+        let township = AreaCode::parse_short(&village.as_str()[..9]).unwrap();
+        let clerk = account("clerk", Role::VillageClerk, &village);
+        let leader = account("leader", Role::Leader, &county);
+        let elsewhere = account(
+            "elsewhere",
+            Role::VillageClerk,
+            &store
+                .village_codes(Some(&county))
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|v| *v != village)
+                .unwrap(),
+        );
+        let members = store.persons_of(std::slice::from_ref(&id)).await.unwrap();
+        let form = |income: &str, year: &str| FactsForm {
+            annual_net_income: income.into(),
+            income_year: year.into(),
+            housing_safe: "是".into(),
+            water_safe: "是".into(),
+        };
+        let r = update_facts(store, &leader, &id, &form("9000", "2021"), today()).await;
+        assert!(matches!(r, Err(ServiceError::Forbidden)), "{r:?}");
+        let r = update_facts(store, &elsewhere, &id, &form("9000", "2021"), today()).await;
+        assert!(matches!(r, Err(ServiceError::NotFound { .. })), "{r:?}");
+        let r = update_facts(store, &clerk, &id, &form("九千", "21"), today()).await;
+        let Err(ServiceError::Rejected(report)) = r else {
+            panic!("{r:?}")
+        };
+        let cols: Vec<&str> = report.errors.iter().map(|e| e.column.as_str()).collect();
+        assert_eq!(cols, vec!["annual_net_income", "income_year"]);
+
+        let after = update_facts(store, &clerk, &id, &form("9000.50", "2021"), today())
+            .await
+            .unwrap();
+        let stored = store.household(&id).await.unwrap().unwrap();
+        assert_eq!(stored, after);
+        assert_eq!(
+            (stored.annual_net_income.fen(), stored.income_year),
+            (900_050, 2021)
+        );
+        assert_eq!(stored.status, h.status, "a form never changes the status");
+        assert_eq!(
+            store.persons_of(std::slice::from_ref(&id)).await.unwrap(),
+            members
+        );
+        let trail = store.audit_of("household", id.as_str()).await.unwrap();
+        assert_eq!(trail.last().unwrap().action, "household.update");
+
+        // Approved for 2021: the form refuses 2021 and earlier; 2022 is the next update.
+        let reviewer = account("reviewer", Role::TownshipReviewer, &township);
+        let u = updates::submit(store, &clerk, &village, 2021, 0, today())
+            .await
+            .unwrap();
+        updates::decide(
+            store,
+            &reviewer,
+            &village,
+            2021,
+            true,
+            "",
+            u.version,
+            today(),
+        )
+        .await
+        .unwrap();
+        let r = update_facts(store, &clerk, &id, &form("9100", "2021"), today()).await;
+        let Err(ServiceError::Rejected(report)) = r else {
+            panic!("{r:?}")
+        };
+        assert_eq!(
+            report.errors[0].problem,
+            jingzhun_domain::Problem::UpdateLocked { year: 2021 }
+        );
+        let _ = HouseholdId::parse(id.as_str()).unwrap();
+        update_facts(store, &clerk, &id, &form("9100", "2022"), today())
+            .await
+            .unwrap();
+    }
+}

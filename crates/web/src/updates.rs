@@ -27,12 +27,14 @@ pub fn api_routes() -> Router<AppState> {
         .route("/updates", get(api_view))
         .route("/updates/{village}/{year}/submission", post(api_submit))
         .route("/updates/{village}/{year}/decision", post(api_decide))
+        .route("/households/{id}/facts", axum::routing::put(api_facts))
 }
 
 pub fn page_routes() -> Router<AppState> {
     Router::new()
         .route("/updates", get(page))
         .route("/updates/act", post(page_act))
+        .route("/households/{id}/facts", post(facts_post))
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
@@ -165,8 +167,8 @@ pub async fn api_decide(
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(api_view, api_submit, api_decide),
-    components(schemas(UpdateView, SubmitBody, DecideBody))
+    paths(api_view, api_submit, api_decide, api_facts),
+    components(schemas(UpdateView, SubmitBody, DecideBody, FactsBody))
 )]
 pub struct ApiDoc;
 
@@ -391,4 +393,131 @@ pub async fn page_act(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// The form on a household's page: this year's income and conditions (the yearly update of
+/// one household; the bulk way is the registry import).
+pub fn facts_panel(ctx: &Ctx, id: &str, h: &jingzhun_domain::registry::Household) -> Markup {
+    let l = ctx.lang;
+    let yes_no = |name: &str, value: bool| {
+        html! { select name=(name) {
+            option value="是" selected[value] { (l.t("是", "yes")) }
+            option value="否" selected[!value] { (l.t("否", "no")) }
+        } }
+    };
+    html! {
+        details.panel #household-facts {
+            summary { (l.t("更新本年度收入和情况", "Update this year's income and conditions")) }
+            form.stack method="post" action={ "/households/" (id) "/facts" } {
+                input type="hidden" name="csrf" value=(ctx.user.csrf);
+                label { (l.t("家庭年纯收入（元）", "Yearly net income (yuan)")) input name="annual_net_income" inputmode="decimal" required value=(h.annual_net_income.to_string()); }
+                label { (l.t("收入年度", "Income year")) input name="income_year" inputmode="numeric" required value=(h.income_year); }
+                label { (l.t("住房安全", "Housing safe")) (yes_no("housing_safe", h.housing_safe)) }
+                label { (l.t("饮水安全", "Water safe")) (yes_no("water_safe", h.water_safe)) }
+                p.muted { (l.t("本村该年度动态调整审核通过后，数据锁定，不能再在此修改。", "Once the village's update of the year is approved, its data are locked here.")) }
+                button type="submit" { (l.t("保存", "Save")) }
+            }
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct FactsPost {
+    csrf: String,
+    annual_net_income: String,
+    income_year: String,
+    housing_safe: String,
+    water_safe: String,
+}
+
+impl CsrfField for FactsPost {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+impl FactsPost {
+    fn form(&self) -> updates::FactsForm {
+        updates::FactsForm {
+            annual_net_income: self.annual_net_income.clone(),
+            income_year: self.income_year.clone(),
+            housing_safe: self.housing_safe.clone(),
+            water_safe: self.water_safe.clone(),
+        }
+    }
+}
+
+/// The household page's facts form.
+pub async fn facts_post(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Posted { ctx, form }: Posted<FactsPost>,
+) -> Result<Response, PageError> {
+    let hid = jingzhun_domain::registry::HouseholdId::parse(&id).map_err(|_| WebError::NotFound)?;
+    match updates::update_facts(
+        state.store.as_ref(),
+        &ctx.user.account,
+        &hid,
+        &form.form(),
+        today_in_china(),
+    )
+    .await
+    .map_err(WebError::from)
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/households/{}", hid.as_str())).into_response()),
+        Err(e @ WebError::Unprocessable(_)) => {
+            let l = ctx.lang;
+            let msg = e.public_detail().unwrap_or_default();
+            Ok((
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                layout(&ctx, l.t("户档", "Household"), false, html! {
+                    h1 { (l.t("未保存", "Not saved")) }
+                    pre.error role="alert" #facts-problems { (msg) }
+                    p { a href={ "/households/" (hid.as_str()) } { (l.t("返回户档", "Back to the household")) } }
+                }),
+            )
+                .into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A household's yearly facts, as typed.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct FactsBody {
+    /// Yuan (up to 2 decimals), the whole household's net income of the year.
+    pub annual_net_income: String,
+    pub income_year: String,
+    /// 是/否, true/false, 1/0, Y/N.
+    pub housing_safe: String,
+    pub water_safe: String,
+}
+
+/// Updates a household's yearly facts (registry keepers within their area): 422 listing every
+/// bad field, or the village's year locked by an approved update.
+#[utoipa::path(put, path = "/api/v1/households/{id}/facts", request_body = FactsBody,
+    responses((status = 200, body = Object), (status = 403), (status = 404), (status = 422)))]
+pub async fn api_facts(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Json(body): Json<FactsBody>,
+) -> Result<Json<jingzhun_domain::registry::Household>, WebError> {
+    let hid = jingzhun_domain::registry::HouseholdId::parse(&id).map_err(|_| WebError::NotFound)?;
+    let form = updates::FactsForm {
+        annual_net_income: body.annual_net_income,
+        income_year: body.income_year,
+        housing_safe: body.housing_safe,
+        water_safe: body.water_safe,
+    };
+    Ok(Json(
+        updates::update_facts(
+            state.store.as_ref(),
+            &user.account,
+            &hid,
+            &form,
+            today_in_china(),
+        )
+        .await?,
+    ))
 }

@@ -145,3 +145,69 @@ async fn a_villages_update_is_submitted_and_approved_by_the_right_hands_only() {
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert!(r.text().contains("update-message"));
 }
+
+#[tokio::test]
+async fn a_households_facts_are_updated_by_form_by_its_clerk_only() {
+    let app = app().await;
+    let store = app.state.store.as_ref();
+    let h = store
+        .household(&HouseholdId::parse(&app.own).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let clerk = Assignment::new(Role::VillageClerk, h.village_code, None, None, false).unwrap();
+    users::add_user(store, "facts.clerk", "情况文书", PASSWORD, clerk, "test")
+        .await
+        .unwrap();
+    let (cookie, csrf) = login(&app, "facts.clerk").await;
+    let own = &app.own;
+    let page = call(&app, get(&format!("/households/{own}"), &cookie)).await;
+    assert!(page.text().contains("household-facts"));
+    let form = |income: &str| {
+        format!(
+            "csrf={csrf}&annual_net_income={income}&income_year=2025&housing_safe={y}&water_safe={y}",
+            y = enc("是")
+        )
+    };
+    let r = call(
+        &app,
+        post_form(&format!("/households/{own}/facts"), &cookie, &form("abc")),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().contains("facts-problems"));
+    let r = call(
+        &app,
+        post_form(
+            &format!("/households/{own}/facts"),
+            &cookie,
+            &form("12345.60"),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let (_, household, _) = send(&app, get(&format!("/api/v1/households/{own}"), &cookie)).await;
+    assert_eq!(
+        household["annual_net_income"]["fen"], 1_234_560,
+        "{household}"
+    );
+    assert_eq!(household["income_year"], 2025);
+    // A leader reads but does not write; another township's clerk does not see it.
+    let (lcookie, lcsrf) = login(&app, "zhou.leader").await;
+    let body = json!({"annual_net_income": "1", "income_year": "2025", "housing_safe": "是", "water_safe": "是"});
+    let put = |cookie: &str, csrf: &str| {
+        axum::http::Request::put(format!("/api/v1/households/{own}/facts"))
+            .header(axum::http::header::COOKIE, cookie)
+            .header(axum::http::header::CONTENT_TYPE, "application/json")
+            .header("x-csrf-token", csrf)
+            .body(axum::body::Body::from(body.to_string()))
+            .unwrap()
+    };
+    let (status, _, _) = send(&app, put(&lcookie, &lcsrf)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (ocookie, ocsrf) = login(&app, "li.clerk").await;
+    let (status, _, _) = send(&app, put(&ocookie, &ocsrf)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, h, _) = send(&app, put(&cookie, &csrf)).await;
+    assert_eq!(status, StatusCode::OK, "{h}");
+}
