@@ -135,12 +135,7 @@ async fn an_approved_update_locks_the_villages_data_of_that_year() {
             .await
             .unwrap()
             .len();
-        assert_eq!(
-            report.errors.len() >= of_village,
-            true,
-            "{}",
-            report.to_text()
-        );
+        assert!(report.errors.len() >= of_village, "{}", report.to_text());
         assert_eq!(store.audit_head().await.unwrap(), before, "nothing written");
     }
 }
