@@ -149,17 +149,11 @@ async fn start_on(
         }
     }
     if !refusals.is_empty() {
-        let lines: Vec<String> = refusals
-            .iter()
-            .map(|(h, why)| format!("{h}: {why}"))
-            .collect();
-        return Err(ServiceError::Conflict(format!(
-            "no case was opened; {} of {} households refused / 均未启动，{} 户被拒绝:\n{}",
-            refusals.len(),
+        return Err(batch_refused(
+            "no case was opened / 均未启动",
             households.len(),
-            refusals.len(),
-            lines.join("\n")
-        )));
+            &refusals,
+        ));
     }
     let mut tx = store.begin().await?;
     let mut ids = Vec::with_capacity(cases.len());
@@ -266,6 +260,19 @@ pub async fn act_batch(
     act_on(store, account, items, act, today).await
 }
 
+/// A batch refused whole: how many of how many, and each one's reason.
+fn batch_refused(what: &str, total: usize, refusals: &[(String, String)]) -> ServiceError {
+    let lines: Vec<String> = refusals
+        .iter()
+        .map(|(who, why)| format!("{who}: {why}"))
+        .collect();
+    ServiceError::Conflict(format!(
+        "{what}; {} / {total} refused / 被拒绝:\n{}",
+        refusals.len(),
+        lines.join("\n")
+    ))
+}
+
 const STALE: &str =
     "this case changed meanwhile; reload it and try again / 此案已被他人更新，请刷新后重试";
 
@@ -299,17 +306,15 @@ async fn act_on(
         }
     }
     if !refusals.is_empty() {
-        let lines: Vec<String> = refusals
-            .iter()
-            .map(|(id, why)| format!("#{id}: {why}"))
+        let named: Vec<(String, String)> = refusals
+            .into_iter()
+            .map(|(id, why)| (format!("#{id}"), why))
             .collect();
-        return Err(ServiceError::Conflict(format!(
-            "nothing was done; {} of {} cases refused / 均未办理，{} 件被拒绝:\n{}",
-            refusals.len(),
+        return Err(batch_refused(
+            "nothing was done / 均未办理",
             items.len(),
-            refusals.len(),
-            lines.join("\n")
-        )));
+            &named,
+        ));
     }
     // A notice step publishes one notice for the whole batch: one village, one procedure.
     let notice = match act {

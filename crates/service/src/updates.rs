@@ -12,7 +12,7 @@ use jingzhun_domain::exit::{self, ExitParams};
 use jingzhun_domain::procedure::ProcedureKind;
 use jingzhun_domain::registry::HouseholdId;
 use jingzhun_domain::update::{self as rules, UpdateRefusal};
-use jingzhun_domain::vocab::{HouseholdStatus, Relation};
+use jingzhun_domain::vocab::HouseholdStatus;
 use jingzhun_store::Store;
 use jingzhun_store::updates::UpdateRecord;
 use serde::Serialize;
@@ -58,6 +58,25 @@ pub async fn of_village(
     Ok(store.annual_update(village, year).await?)
 }
 
+const CHANGED: &str = "this update changed meanwhile; reload it / 此更新已被他人修改，请刷新";
+
+/// The village's update as the writer saw it at `version` (0: none yet), else 409.
+async fn seen_at(
+    store: &dyn Store,
+    account: &Account,
+    village: &AreaCode,
+    year: i32,
+    version: i64,
+    today: NaiveDate,
+) -> Result<Option<UpdateRecord>, ServiceError> {
+    let current = of_village(store, account, village, year, today).await?;
+    if current.as_ref().map_or(0, |c| c.version) == version {
+        Ok(current)
+    } else {
+        Err(ServiceError::Conflict(CHANGED.into()))
+    }
+}
+
 async fn write(
     store: &dyn Store,
     account: &Account,
@@ -67,9 +86,7 @@ async fn write(
 ) -> Result<UpdateRecord, ServiceError> {
     let mut tx = store.begin().await?;
     if !tx.put_annual_update(&record, version).await? {
-        return Err(ServiceError::Conflict(
-            "this update changed meanwhile; reload it / 此更新已被他人修改，请刷新".into(),
-        ));
+        return Err(ServiceError::Conflict(CHANGED.into()));
     }
     let u = &record.update;
     tx.append_audit(&AuditEvent {
@@ -99,12 +116,7 @@ pub async fn submit(
     version: i64,
     today: NaiveDate,
 ) -> Result<UpdateRecord, ServiceError> {
-    let current = of_village(store, account, village, year, today).await?;
-    if current.as_ref().map_or(0, |c| c.version) != version {
-        return Err(ServiceError::Conflict(
-            "this update changed meanwhile; reload it / 此更新已被他人修改，请刷新".into(),
-        ));
-    }
+    let current = seen_at(store, account, village, year, version, today).await?;
     let next = rules::submit(
         current.as_ref().map(|c| &c.update),
         account,
@@ -132,12 +144,7 @@ pub async fn decide(
     version: i64,
     today: NaiveDate,
 ) -> Result<UpdateRecord, ServiceError> {
-    let current = of_village(store, account, village, year, today).await?;
-    if current.as_ref().map_or(0, |c| c.version) != version {
-        return Err(ServiceError::Conflict(
-            "this update changed meanwhile; reload it / 此更新已被他人修改，请刷新".into(),
-        ));
-    }
+    let current = seen_at(store, account, village, year, version, today).await?;
     let next = rules::decide(
         current.as_ref().map(|c| &c.update),
         account,
@@ -234,19 +241,10 @@ pub async fn proposals(
             });
         }
     }
-    for chunk in rows.chunks_mut(500) {
-        let ids: Vec<HouseholdId> = chunk
-            .iter()
-            .filter_map(|r| HouseholdId::parse(&r.household_id).ok())
-            .collect();
-        let persons = store.persons_of(&ids).await?;
-        for r in chunk.iter_mut() {
-            if let Some(p) = persons
-                .iter()
-                .find(|p| p.household_id.as_str() == r.household_id && p.relation == Relation::Head)
-            {
-                r.head = p.name.clone();
-            }
+    let heads = crate::exit::heads_of(store, rows.iter().map(|r| r.household_id.as_str())).await?;
+    for r in &mut rows {
+        if let Some(name) = heads.get(&r.household_id) {
+            r.head = name.clone();
         }
     }
     Ok(rows)
@@ -363,8 +361,13 @@ pub async fn update_facts(
             digest: {
                 use sha2::{Digest, Sha256};
                 hex::encode(Sha256::digest(
-                    format!("{}:{}:{}", id.as_str(), chrono::Utc::now().to_rfc3339(), year)
-                        .as_bytes(),
+                    format!(
+                        "{}:{}:{}",
+                        id.as_str(),
+                        chrono::Utc::now().to_rfc3339(),
+                        year
+                    )
+                    .as_bytes(),
                 ))
             },
             source: "表单 / form".into(),

@@ -16,11 +16,11 @@ pub mod plans;
 pub mod procedures;
 pub mod rows;
 pub mod sql;
-pub mod supervision;
-pub mod updates;
 mod sql_impl;
+pub mod supervision;
 #[cfg(feature = "testsuite")]
 pub mod testsuite;
+pub mod updates;
 
 use std::collections::HashMap;
 
@@ -389,8 +389,11 @@ pub trait Store: Send + Sync + 'static {
         year: i32,
     ) -> Result<Option<updates::UpdateRecord>>;
     /// The updates of the villages within an area for a year.
-    async fn annual_updates(&self, within: &AreaCode, year: i32)
-    -> Result<Vec<updates::UpdateRecord>>;
+    async fn annual_updates(
+        &self,
+        within: &AreaCode,
+        year: i32,
+    ) -> Result<Vec<updates::UpdateRecord>>;
     /// Every approved update within an area (or everywhere): (village, latest approved year).
     async fn approved_updates(&self, within: Option<&AreaCode>) -> Result<Vec<(AreaCode, i32)>>;
     /// Villages of these whose update for `year` is approved (their data are locked).
@@ -570,8 +573,11 @@ pub trait Tx: Send {
         change: &supervision::RecordChange,
     ) -> Result<bool>;
     /// Stores a record's sealed identity (encrypted by the caller).
-    async fn put_sealed_identity(&mut self, record_id: i64, sealed: &supervision::SealedRow)
-    -> Result<()>;
+    async fn put_sealed_identity(
+        &mut self,
+        record_id: i64,
+        sealed: &supervision::SealedRow,
+    ) -> Result<()>;
 
     /// Writes a village's yearly update if it is still at `version` (0: none yet); `false`
     /// when it changed meanwhile.
