@@ -138,7 +138,13 @@ async fn notice_markup(
                 }
                 p { (l.t("公示期：", "Period: ")) (l.date(c.period_from)) (l.t(" 至 ", " to ")) (l.date(c.period_to)) }
                 p { (c.objections_to) }
-                p.sign { (c.village_name) (l.t("村民委员会", " village committee")) br; (n.record.published_at.0.get(..10).unwrap_or("")) }
+                p.sign {
+                    (c.village_name)
+                    // 居委会 and 村委会 already name their committee.
+                    @if !c.village_name.ends_with("委会") && !c.village_name.ends_with("委员会") { (l.t("村民委员会", " village committee")) }
+                    br;
+                    (n.record.published_at.0.get(..10).and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()).map_or_else(String::new, |d| l.date(d)))
+                }
                 p.digest { (l.t("数字摘要（SHA-256）：", "Digest (SHA-256): ")) code { (n.record.digest) } }
             }
             p #notice-check class=(if n.unchanged { "ok" } else { "error" }) {
