@@ -414,6 +414,19 @@ async fn outside_the_area_a_programme_does_not_exist_and_only_owners_draw_it_up(
         let (kind, _) =
             denial(rect::add_measure(store, &p.leader, rec.id, rec.version, &m, today()).await);
         assert_eq!(kind, Denial::Invalid);
+        // A code that could not be addressed in a path.
+        let (kind, _) = denial(
+            rect::add_measure(
+                store,
+                &p.leader,
+                rec.id,
+                rec.version,
+                &measure("27/4", MeasureKind::Immediate),
+                today(),
+            )
+            .await,
+        );
+        assert_eq!(kind, Denial::Invalid);
         // A staged measure without milestones: the domain's refusal, 400.
         let (kind, _) = denial(
             rect::add_measure(

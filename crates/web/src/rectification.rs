@@ -466,6 +466,13 @@ fn charts(l: Lang, p: &Progress, id: Option<i64>) -> Markup {
                     tr { td { (u) } td.num { (c.total) } td.num { (c.closed) } td.num { (c.overdue) } }
                 }
             } }
+            div.scroll { table #by-leader {
+                tr { th { (l.t("责任领导", "Responsible leader")) } th.num { (l.t("措施", "Measures")) }
+                    th.num { (l.t("已销号", "Closed")) } th.num { (l.t("逾期", "Overdue")) } }
+                @for (who, c) in &p.by_leader {
+                    tr { td { (who) } td.num { (c.total) } td.num { (c.closed) } td.num { (c.overdue) } }
+                }
+            } }
             div.scroll { table #by-category {
                 tr { th { (l.t("问题类别", "Category")) } th.num { (l.t("措施", "Measures")) }
                     th.num { (l.t("已销号", "Closed")) } th.num { (l.t("逾期", "Overdue")) } }
