@@ -365,3 +365,62 @@ async fn dashboards_show_charts_and_the_lists_download_as_a_workbook() {
     assert!(doc["paths"]["/api/v1/rectification/measures/{id}/{code}/acts"].is_object());
     app.finish().await;
 }
+
+#[tokio::test]
+async fn the_demo_programme_renders_every_state_and_its_measures() {
+    let app = app().await;
+    let store = app.state.store.as_ref();
+    jingzhun_service::rectification::demo(store, &jingzhun_service::seal::Sealer::generate())
+        .await
+        .unwrap();
+    let leader = session(&app, "zhou.leader").await;
+    let r = call(
+        &app,
+        get("/api/v1/rectification/programmes", &leader.cookie),
+    )
+    .await;
+    let id = r.json()[0]["id"].as_i64().unwrap();
+    let r = call(&app, get(&format!("/rectification/{id}"), &leader.cookie)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let t = r.text();
+    for s in [
+        "已销号",
+        "整改中",
+        "已完成待核验",
+        "未启动",
+        "回头看重新整改",
+        "逾期",
+        "以文件代替整改",
+    ] {
+        assert!(t.contains(s), "{s}");
+    }
+    for code in [
+        "1-1", "2-1", "3-1", "4-1", "5-1", "6-1", "7-1", "8-1", "2-2",
+    ] {
+        let r = call(
+            &app,
+            get(
+                &format!("/rectification/{id}/measures/{code}"),
+                &leader.cookie,
+            ),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{code}");
+    }
+    let r = call(
+        &app,
+        get(&format!("/rectification/{id}/measures/8-1"), &leader.cookie),
+    )
+    .await;
+    assert!(
+        r.text().contains("回头看发现 3 户"),
+        "the look-back is shown"
+    );
+    let r = call(
+        &app,
+        get(&format!("/rectification/{id}/measures/9-9"), &leader.cookie),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    app.finish().await;
+}
