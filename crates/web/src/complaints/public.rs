@@ -160,24 +160,25 @@ fn forbidden(l: Lang) -> Response {
         .into_response()
 }
 
-/// Whether the post may go on: within the address's allowance, then with the cookie's token.
-fn admit(
+/// Why a post may not go on (`None`: it may): over the address's allowance, or without the
+/// cookie's token.
+fn refuse(
     state: &AppState,
     parts: &Parts,
     jar: &CookieJar,
     token: &str,
     l: Lang,
-) -> Result<(), Response> {
+) -> Option<Response> {
     if !state
         .public_forms
         .allow(limit::client_addr(&parts.extensions), Instant::now())
     {
-        return Err(too_many(l));
+        return Some(too_many(l));
     }
     if !public_form_ok(jar, token) {
-        return Err(forbidden(l));
+        return Some(forbidden(l));
     }
-    Ok(())
+    None
 }
 
 pub async fn file(
@@ -187,7 +188,7 @@ pub async fn file(
     Form(form): Form<FileForm>,
 ) -> Result<Response, PageError> {
     let l = Lang::of_request(&parts.headers);
-    if let Err(r) = admit(&state, &parts, &jar, &form.csrf, l) {
+    if let Some(r) = refuse(&state, &parts, &jar, &form.csrf, l) {
         return Ok(r);
     }
     let mut input = NewComplaint::new(Channel::Web, &form.subject_area, &form.content);
@@ -342,7 +343,7 @@ pub async fn status_act(
     Form(form): Form<StatusForm>,
 ) -> Result<Response, PageError> {
     let l = Lang::of_request(&parts.headers);
-    if let Err(r) = admit(&state, &parts, &jar, &form.csrf, l) {
+    if let Some(r) = refuse(&state, &parts, &jar, &form.csrf, l) {
         return Ok(r);
     }
     let ticket: String = form.ticket.trim().chars().take(40).collect();
