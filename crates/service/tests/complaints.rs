@@ -551,3 +551,48 @@ fn the_shipped_calendar_reads_and_counts_around_the_holidays() {
         "only what the file lists"
     );
 }
+
+#[tokio::test]
+async fn complaints_accumulating_about_a_village_are_an_early_warning() {
+    use jingzhun_domain::warnings::WarningKind;
+    for db in each_backend().await {
+        let store = db.store.as_ref();
+        let _dir = common::import_generated(
+            store,
+            200,
+            3,
+            jingzhun_service::generate::Extras::RegistryOnly,
+        )
+        .await;
+        let sealer = Sealer::generate();
+        let village = village_of(store, NIUFO).await;
+        let desk = account("desk", Role::DisciplineOfficer, "510304", true);
+        let county = code("510304");
+        let warned = |w: &[(jingzhun_domain::warnings::Warning, String)]| {
+            w.iter().any(|(w, _)| {
+                w.kind == WarningKind::ComplaintsAccumulating && w.village.as_str() == village
+            })
+        };
+        let mut ids = Vec::new();
+        for _ in 0..2 {
+            ids.push(
+                svc::register(store, &sealer, &desk, &input(&village), day(0))
+                    .await
+                    .unwrap()
+                    .id,
+            );
+        }
+        let w = jingzhun_service::dashboard::warnings(store, &county, 2020)
+            .await
+            .unwrap();
+        assert!(!warned(&w), "two are below the threshold of three");
+        svc::register(store, &sealer, &desk, &input(&village), day(0))
+            .await
+            .unwrap();
+        let w = jingzhun_service::dashboard::warnings(store, &county, 2020)
+            .await
+            .unwrap();
+        assert!(warned(&w), "three open complaints about one village");
+        db.finish().await;
+    }
+}
