@@ -99,6 +99,10 @@ pub enum Command {
     /// Accounts. Passwords are read from standard input (one line), never from arguments.
     #[command(subcommand)]
     User(UserCommand),
+    /// Send every complaint past its handling deadline without a reply to the level above
+    /// (提级; also done whenever complaints are listed, digested or counted). For a daily
+    /// scheduler.
+    EscalateComplaints,
 }
 
 /// A role over an area, possibly for a period.
@@ -528,6 +532,14 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             print::summary(&s);
         }
         Command::User(cmd) => user(store, cmd).await?,
+        Command::EscalateComplaints => {
+            let ids = jingzhun_service::complaints::escalate_overdue(
+                store,
+                jingzhun_service::today_in_china(),
+            )
+            .await?;
+            println!("已提级 escalated: {} complaint(s) {ids:?}", ids.len());
+        }
         Command::Serve {
             bind,
             secure_cookies,

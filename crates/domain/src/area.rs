@@ -93,13 +93,22 @@ impl serde::Serialize for AreaCode {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for AreaCode {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = <String as serde::Deserialize>::deserialize(d)?;
+        AreaCode::parse_short(&text).map_err(|_| serde::de::Error::custom("not an area code"))
+    }
+}
+
 /// 内蒙古, 广西, 重庆, 四川, 贵州, 云南, 西藏, 陕西, 甘肃, 青海, 宁夏, 新疆.
 pub const WESTERN_PROVINCES: &[&str] = &[
     "15", "45", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65",
 ];
 
 /// The five levels below the nation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum AreaLevel {
     Province = 1,

@@ -6,9 +6,10 @@
 //! as the State Council's General Office publishes them each year. Every other Monday to
 //! Friday is a working day and every other Saturday and Sunday is not.
 //!
-//! The platform ships no calendar: the yearly schedule is data an administrator enters (as for
-//! every number in domain.md, nothing is hard-wired). [`Calendar::parse`] reads it from a simple
-//! text form, one date a line:
+//! The yearly schedule is data (as for every number in domain.md, nothing is hard-wired here):
+//! the platform ships a default file, marked to be confirmed (`data/calendar/cn-holidays.txt`,
+//! loaded by `jingzhun_service::complaints::calendar`), which an administrator replaces.
+//! [`Calendar::parse`] reads it from a simple text form, one date a line:
 //!
 //! ```text
 //! # 2026 国庆节

@@ -252,6 +252,15 @@ impl Serialize for ProblemClass {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for ProblemClass {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = <String as serde::Deserialize>::deserialize(d)?;
+        ProblemClass::parse(&text).ok_or_else(|| {
+            serde::de::Error::custom("neither a catalogue item nor a corruption type")
+        })
+    }
+}
+
 const fn g(
     code: &'static str,
     catalogue: Catalogue,

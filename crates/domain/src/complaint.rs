@@ -42,7 +42,7 @@
 //! Closed is final unless the complainant is unsatisfied and asks for review within the window.
 
 use chrono::{Datelike, Days, NaiveDate};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::access::{Account, Role};
@@ -475,6 +475,13 @@ impl Serialize for TicketCode {
     }
 }
 
+impl<'de> Deserialize<'de> for TicketCode {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        TicketCode::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // The complainant's identity.
 
@@ -597,7 +604,7 @@ impl SealedIdentity {
 /// region). Routing and handling are counted in working days on a [`Calendar`]; the review
 /// window in calendar days from the reply, as the 信访 regulations count it (信访条例 art. 35:
 /// 30 days from receiving the written answer).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Deadlines {
     /// Working days from registration (or escalation) within which the case is routed.
     pub route_days: u32,
@@ -634,7 +641,7 @@ impl Deadlines {
 /// Kept as the period rather than the date, so a calendar corrected later (next year's holidays
 /// are published in November) moves the date; the number of days is the one in force when the
 /// clock started.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Clock {
     pub from: NaiveDate,
     pub working_days: u32,
@@ -653,7 +660,7 @@ impl Clock {
 }
 
 /// A competent unit (承办单位): its area and its name.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Unit {
     pub area: AreaCode,
     pub name: String,
@@ -670,7 +677,7 @@ impl Unit {
 }
 
 /// Whom the complaint accuses (all optional: a complaint may be about a matter).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Accused {
     pub unit: Option<String>,
     /// The accused unit's area, when known: two units of the same name in areas that do not
@@ -785,6 +792,27 @@ pub fn may_route(account: &Account, area: &AreaCode, day: NaiveDate) -> bool {
 /// Whether `account` may record the handling of a complaint handled in `area` on `day`.
 pub fn may_handle(account: &Account, area: &AreaCode, day: NaiveDate) -> bool {
     holds(account, HANDLE_ROLES, area, day)
+}
+
+/// The roles that read complaints (never their complainants' identities, which need the
+/// `sealed` permission as well, [`Complaint::identity_for`]): those that register, route or
+/// handle them, leaders (the daily digest and the statistics) and administrators. Village
+/// clerks, inspectors and finance officers do not: a village committee is often what a
+/// complaint accuses.
+pub const VIEW_ROLES: &[Role] = &[
+    Role::DisciplineOfficer,
+    Role::CountyOfficer,
+    Role::TownshipReviewer,
+    Role::Leader,
+    Role::Admin,
+];
+
+/// Whether `account` may read a complaint listed under `area` on `day` (see
+/// [`Complaint::listed_area`]).
+pub fn may_view(account: &Account, area: &AreaCode, day: NaiveDate) -> bool {
+    account
+        .active(day)
+        .any(|a| VIEW_ROLES.contains(&a.role) && (a.role == Role::Admin || a.area.contains(area)))
 }
 
 /// Who acts: the public (the complainant on the public site or with the ticket code, no
@@ -915,7 +943,7 @@ fn parse_classes(codes: &[String]) -> Result<Vec<ProblemClass>, Refusal> {
 }
 
 /// A record of the handling: when, by whom, what.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
     pub on: NaiveDate,
     pub by: String,
@@ -923,7 +951,7 @@ pub struct Entry {
 }
 
 /// A routing (转办), kept in the complaint's history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Routing {
     pub on: NaiveDate,
     pub by: String,
@@ -934,7 +962,7 @@ pub struct Routing {
 }
 
 /// An escalation to the level above.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Escalation {
     pub on: NaiveDate,
     /// The area that let the deadline pass.
@@ -947,7 +975,7 @@ pub struct Escalation {
 }
 
 /// How a round of handling began.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RoundKind {
     /// From registration.
@@ -960,7 +988,7 @@ pub enum RoundKind {
 
 /// One round of handling: where, by which unit, and what it recorded. A complaint has one round,
 /// plus one per escalation and one for a review; only the last is open.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Round {
     pub kind: RoundKind,
     pub opened_on: NaiveDate,
@@ -983,7 +1011,7 @@ pub struct Round {
 
 /// One complaint. Build it with [`Complaint::register`]; every other change goes through its
 /// transitions.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Complaint {
     pub ticket: TicketCode,
     pub channel: Channel,
@@ -997,6 +1025,11 @@ pub struct Complaint {
     /// complaint.
     #[serde(skip)]
     pub identity: Option<SealedIdentity>,
+    /// Whether an identity was given (it stays sealed apart): kept with the complaint so a
+    /// complaint read back from storage, without its identity, still knows it is not
+    /// anonymous.
+    #[serde(default)]
+    pub identified: bool,
     pub classes: Vec<ProblemClass>,
     pub state: ComplaintState,
     pub complexity: Complexity,
@@ -1095,6 +1128,7 @@ impl Complaint {
             subject_area,
             content,
             accused,
+            identified: identity.is_some(),
             identity,
             classes,
             state: ComplaintState::Registered,
@@ -1151,7 +1185,7 @@ impl Complaint {
 
     /// Whether the complaint is anonymous (no identity given).
     pub fn is_anonymous(&self) -> bool {
-        self.identity.is_none()
+        self.identity.is_none() && !self.identified
     }
 
     /// The complainant's identity, for an account holding the `sealed` permission over the
@@ -1208,6 +1242,16 @@ impl Complaint {
     /// is a level above the area handling it (a province-level case stays overdue).
     pub fn escalation_due(&self, today: NaiveDate, calendar: &Calendar) -> bool {
         self.is_overdue(today, calendar) && self.round().area.parent().is_some()
+    }
+
+    /// Where the case is listed for reading ([`may_view`]): the deeper of the owner's area and
+    /// the area of the current round. Before routing that is the office in charge; once routed,
+    /// the competent unit's area (the office above it still reaches it); after an escalation
+    /// the level above. An account below it (another township, the accused township when the
+    /// case went elsewhere) does not see the case at all.
+    pub fn listed_area(&self) -> AreaCode {
+        let (owner, round) = (self.owner_area, self.round().area);
+        if owner.contains(&round) { round } else { owner }
     }
 
     /// What a ticket holder sees.

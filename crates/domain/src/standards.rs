@@ -24,6 +24,10 @@ vocabulary! {
         NoticeDays = ("notice_days", "公示期", "Notice period"),
         StepDeadlineDays = ("step_deadline_days", "程序各环节办理时限", "Deadline of a procedure step"),
         IncomeMaxAge = ("income_max_age", "收入数据有效期（距评估年度）", "Income data valid for (years before the evaluation)"),
+        ComplaintRouteDays = ("complaint_route_days", "举报转办时限", "Complaints: route within"),
+        ComplaintSimpleDays = ("complaint_simple_days", "简单举报办理时限", "Complaints: answer a simple case within"),
+        ComplaintComplexDays = ("complaint_complex_days", "复杂举报办理时限", "Complaints: answer a complex case within"),
+        ComplaintReviewDays = ("complaint_review_days", "不满意申请复查期限（答复后）", "Complaints: review may be asked within (after the reply)"),
     }
 }
 
@@ -39,6 +43,8 @@ pub enum Unit {
     BasisPoints,
     /// Calendar days.
     Days,
+    /// Working days (工作日), counted on the holiday calendar.
+    WorkingDays,
     /// Years.
     Years,
 }
@@ -53,7 +59,12 @@ impl StandardKey {
             | StandardKey::CountyWrongfulExit
             | StandardKey::CountyMissed
             | StandardKey::CountyApproval => Unit::BasisPoints,
-            StandardKey::NoticeDays | StandardKey::StepDeadlineDays => Unit::Days,
+            StandardKey::NoticeDays
+            | StandardKey::StepDeadlineDays
+            | StandardKey::ComplaintReviewDays => Unit::Days,
+            StandardKey::ComplaintRouteDays
+            | StandardKey::ComplaintSimpleDays
+            | StandardKey::ComplaintComplexDays => Unit::WorkingDays,
             StandardKey::IncomeMaxAge => Unit::Years,
         }
     }
@@ -75,6 +86,9 @@ impl StandardKey {
             | StandardKey::CountyMissed
             | StandardKey::CountyApproval => (0, 10_000),
             StandardKey::NoticeDays | StandardKey::StepDeadlineDays => (1, 90),
+            StandardKey::ComplaintRouteDays => (1, 10),
+            StandardKey::ComplaintSimpleDays | StandardKey::ComplaintComplexDays => (1, 180),
+            StandardKey::ComplaintReviewDays => (1, 180),
             StandardKey::IncomeMaxAge => (0, 5),
         }
     }
@@ -112,6 +126,8 @@ impl StandardKey {
             (Unit::BasisPoints, _) => format!("{}.{:02}%", value / 100, value % 100),
             (Unit::Days, true) => format!("{value} 天"),
             (Unit::Days, false) => format!("{value} days"),
+            (Unit::WorkingDays, true) => format!("{value} 个工作日"),
+            (Unit::WorkingDays, false) => format!("{value} working days"),
             (Unit::Years, true) => format!("{value} 年"),
             (Unit::Years, false) => format!("{value} years"),
         }
@@ -224,6 +240,33 @@ pub fn defaults() -> Vec<StandardEntry> {
     out.push(entry(StandardKey::NoticeDays, None, None, 7));
     out.push(entry(StandardKey::StepDeadlineDays, None, None, 10));
     out.push(entry(StandardKey::IncomeMaxAge, None, None, 1));
+    // domain.md §6: route within 1 working day, simple cases 15, complex 60; the review window
+    // of the 信访条例 (art. 35: 30 days from the written answer).
+    let d = crate::complaint::Deadlines::default();
+    out.push(entry(
+        StandardKey::ComplaintRouteDays,
+        None,
+        None,
+        i64::from(d.route_days),
+    ));
+    out.push(entry(
+        StandardKey::ComplaintSimpleDays,
+        None,
+        None,
+        i64::from(d.simple_days),
+    ));
+    out.push(entry(
+        StandardKey::ComplaintComplexDays,
+        None,
+        None,
+        i64::from(d.complex_days),
+    ));
+    out.push(entry(
+        StandardKey::ComplaintReviewDays,
+        None,
+        None,
+        i64::from(d.review_window_days),
+    ));
     out
 }
 

@@ -1,7 +1,9 @@
 //! Early warnings per village (domain.md §7, issue 5): poverty not falling or rising from last
 //! year (不降反升, seed 001), exited households below the monitoring line that are not monitored,
-//! leads piling up unverified, procedures past their deadlines, and identical plans (seed 001
-//! problem 7). Pure: figures in, warnings out.
+//! leads piling up unverified, procedures past their deadlines, identical plans (seed 001
+//! problem 7), and complaints accumulating about a village (domain.md §6: open complaints whose
+//! subject is the village, from [`WarningThresholds::open_complaints`], 3 by default). Pure:
+//! figures in, warnings out.
 
 use serde::Serialize;
 
@@ -16,6 +18,7 @@ vocabulary! {
         LeadsAccumulating = ("leads_accumulating", "比对疑点积压未核实", "Leads piling up unverified"),
         ProceduresOverdue = ("procedures_overdue", "程序超期未办理", "Procedures past their deadlines"),
         IdenticalPlans = ("identical_plans", "帮扶措施雷同", "Identical plans"),
+        ComplaintsAccumulating = ("complaints_accumulating", "信访举报集中", "Complaints accumulating"),
     }
 }
 
@@ -36,6 +39,8 @@ pub struct VillageFigures {
     /// Plans in the village, and the largest group of households sharing one plan.
     pub plans: i64,
     pub identical_plans: i64,
+    /// Complaints about the village (its code as their subject area) not yet closed.
+    pub open_complaints: i64,
 }
 
 impl VillageFigures {
@@ -50,6 +55,7 @@ impl VillageFigures {
             overdue_procedures: 0,
             plans: 0,
             identical_plans: 0,
+            open_complaints: 0,
         }
     }
 }
@@ -62,13 +68,21 @@ pub struct WarningThresholds {
     /// Households sharing one plan from which (if at least half the village's plans) the plans
     /// count as identical.
     pub identical_plans: i64,
+    /// Open complaints about one village from which they count as accumulating: three
+    /// complaints about the same village not yet closed point at a problem there rather than at
+    /// one grievance (a default, as every number here).
+    pub open_complaints: i64,
 }
+
+/// The default of [`WarningThresholds::open_complaints`].
+pub const OPEN_COMPLAINTS_THRESHOLD: i64 = 3;
 
 impl Default for WarningThresholds {
     fn default() -> Self {
         WarningThresholds {
             open_leads: 10,
             identical_plans: 5,
+            open_complaints: OPEN_COMPLAINTS_THRESHOLD,
         }
     }
 }
@@ -123,6 +137,14 @@ pub fn village_warnings(figures: &[VillageFigures], t: WarningThresholds) -> Vec
                 village: f.village,
                 kind: WarningKind::LeadsAccumulating,
                 value: f.open_leads,
+                before: None,
+            });
+        }
+        if f.open_complaints > 0 && f.open_complaints >= t.open_complaints {
+            out.push(Warning {
+                village: f.village,
+                kind: WarningKind::ComplaintsAccumulating,
+                value: f.open_complaints,
                 before: None,
             });
         }
@@ -201,5 +223,25 @@ mod tests {
         );
         (f.plans, f.identical_plans) = (4, 4);
         assert!(kinds(f).is_empty(), "four households are too few");
+    }
+
+    #[test]
+    fn open_complaints_about_a_village_warn_from_their_threshold() {
+        let mut f = fig(0, 5, 0, 0);
+        f.open_complaints = 2;
+        assert!(
+            kinds(f.clone()).is_empty(),
+            "two are below the default of three"
+        );
+        f.open_complaints = 3;
+        assert_eq!(kinds(f.clone()), vec![WarningKind::ComplaintsAccumulating]);
+        let w = village_warnings(
+            &[f],
+            WarningThresholds {
+                open_complaints: 4,
+                ..WarningThresholds::default()
+            },
+        );
+        assert!(w.is_empty(), "the threshold is a parameter");
     }
 }

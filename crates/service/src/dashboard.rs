@@ -1,5 +1,6 @@
 //! What the dashboard shows of an area: the summary by child area, and active households by
-//! primary cause and by gap in the "three guarantees".
+//! primary cause and by gap in the "three guarantees", and the villages' early warnings
+//! (including complaints accumulating about a village, from `complaints::open_by_village`).
 
 use jingzhun_domain::area::AreaCode;
 use jingzhun_store::{AreaProfile, Store};
@@ -111,6 +112,10 @@ pub async fn warnings(
     };
     let mut figures = store.village_figures(code, year, line * 100).await?;
     add_procedure_and_plan_figures(store, code, &standards, &mut figures).await?;
+    // Complaints accumulating about a village (not yet closed, the village as their subject).
+    for (v, n) in crate::complaints::open_by_village(store, code).await? {
+        village_entry(&mut figures, v).open_complaints = n;
+    }
     let mut out = Vec::new();
     for w in village_warnings(&figures, WarningThresholds::default()) {
         let name = store

@@ -1603,3 +1603,58 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_complaint_stored_as_json_comes_back_whole_but_without_its_identity() {
+    let c = found();
+    let json = serde_json::to_string(&c).unwrap();
+    for secret in ["李四", "138 0000 0000", "51030419800101001X"] {
+        assert!(!json.contains(secret), "{secret} in {json}");
+    }
+    let back: Complaint = serde_json::from_str(&json).unwrap();
+    assert!(back.identity.is_none(), "the identity stays apart");
+    assert!(!back.is_anonymous(), "but it is known that one was given");
+    let mut expected = c.clone();
+    expected.identity = None;
+    assert_eq!(back, expected);
+    // An anonymous one reads back anonymous.
+    let mut anon = input();
+    anon.complainant = ComplainantInput::default();
+    let a = Complaint::register(&anon, Actor::Public, d(9, 29), 7, &rules());
+    // The public registers the web channel only.
+    assert!(a.is_err());
+    anon.channel = Channel::Web;
+    let a = Complaint::register(&anon, Actor::Public, d(9, 29), 7, &rules()).unwrap();
+    let back: Complaint = serde_json::from_str(&serde_json::to_string(&a).unwrap()).unwrap();
+    assert!(back.is_anonymous());
+}
+
+#[test]
+fn the_listed_area_follows_the_case_and_only_viewing_roles_see_it() {
+    let cal = calendar();
+    let mut c = registered();
+    assert_eq!(c.listed_area(), c.owner_area);
+    c.route(
+        &discipline(),
+        d(9, 30),
+        township_unit(),
+        Complexity::Simple,
+        &rules(),
+        &cal,
+    )
+    .unwrap();
+    assert_eq!(c.listed_area(), code(TOWNSHIP));
+    let clerk = Account {
+        login: crate::access::Login::parse("clerk").unwrap(),
+        disabled: false,
+        assignments: vec![
+            crate::access::Assignment::new(Role::VillageClerk, code(VILLAGE), None, None, false)
+                .unwrap(),
+        ],
+    };
+    assert!(
+        !may_view(&clerk, &code(VILLAGE), d(9, 30)),
+        "a village clerk never reads complaints"
+    );
+    assert!(may_view(&discipline(), &c.listed_area(), d(9, 30)));
+}

@@ -244,6 +244,7 @@ async fn render(state: &AppState, ctx: &Ctx, code: AreaCode) -> Result<Markup, P
                                         WarningKind::LeadsAccumulating => { a href="/leads?state=open" { (l.int(w.value)) } " " (l.t("条", "leads")) }
                                         WarningKind::ProceduresOverdue => { a href="/procedures" { (l.int(w.value)) } " " (l.t("件", "cases")) }
                                         WarningKind::IdenticalPlans => { (l.int(w.value)) " / " (l.int(w.before.unwrap_or(0))) " " (l.t("户计划相同", "households share one plan")) }
+                                        WarningKind::ComplaintsAccumulating => { a href="/complaints?open=true" { (l.int(w.value)) } " " (l.t("件未办结", "complaints open")) }
                                     }
                                 }
                             }
