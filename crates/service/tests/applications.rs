@@ -105,7 +105,14 @@ async fn an_application_runs_through_identification_into_the_registry() {
         let h = store.household(&hid).await.unwrap().unwrap();
         assert_eq!(h.status, HouseholdStatus::Applicant);
         assert_eq!(h.identified_year, 2026);
-        assert_eq!(store.persons_of(&[hid.clone()]).await.unwrap().len(), 2);
+        assert_eq!(
+            store
+                .persons_of(std::slice::from_ref(&hid))
+                .await
+                .unwrap()
+                .len(),
+            2
+        );
         let import = store.household_import(&hid).await.unwrap().unwrap();
         assert_eq!(import.kind, "application");
 

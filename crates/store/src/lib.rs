@@ -16,11 +16,11 @@ pub mod plans;
 pub mod procedures;
 pub mod rows;
 pub mod sql;
-pub mod supervision;
-pub mod updates;
 mod sql_impl;
+pub mod supervision;
 #[cfg(feature = "testsuite")]
 pub mod testsuite;
+pub mod updates;
 
 use std::collections::HashMap;
 
@@ -389,8 +389,11 @@ pub trait Store: Send + Sync + 'static {
         year: i32,
     ) -> Result<Option<updates::UpdateRecord>>;
     /// The updates of the villages within an area for a year.
-    async fn annual_updates(&self, within: &AreaCode, year: i32)
-    -> Result<Vec<updates::UpdateRecord>>;
+    async fn annual_updates(
+        &self,
+        within: &AreaCode,
+        year: i32,
+    ) -> Result<Vec<updates::UpdateRecord>>;
     /// Villages of these whose update for `year` is approved (their data are locked).
     async fn locked_villages(&self, villages: &[AreaCode], year: i32) -> Result<Vec<AreaCode>>;
     /// Households within an area last written before `before` (RFC 3339), oldest first.
@@ -568,8 +571,11 @@ pub trait Tx: Send {
         change: &supervision::RecordChange,
     ) -> Result<bool>;
     /// Stores a record's sealed identity (encrypted by the caller).
-    async fn put_sealed_identity(&mut self, record_id: i64, sealed: &supervision::SealedRow)
-    -> Result<()>;
+    async fn put_sealed_identity(
+        &mut self,
+        record_id: i64,
+        sealed: &supervision::SealedRow,
+    ) -> Result<()>;
 
     /// Writes a village's yearly update if it is still at `version` (0: none yet); `false`
     /// when it changed meanwhile.

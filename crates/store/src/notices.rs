@@ -29,8 +29,7 @@ impl From<chrono::DateTime<chrono::Utc>> for TimeText {
     }
 }
 
-pub const COLUMNS: &str =
-    "id, village_code, content, digest, period_from, period_to, published_by, published_at, corrects";
+pub const COLUMNS: &str = "id, village_code, content, digest, period_from, period_to, published_by, published_at, corrects";
 pub const INSERT: &str = "INSERT INTO notices (village_code, content, digest, period_from, period_to, published_by, \
     published_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
 pub const INSERT_CORRECTION: &str = "INSERT INTO notices (village_code, content, digest, period_from, period_to, \

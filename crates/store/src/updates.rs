@@ -51,7 +51,8 @@ impl TryFrom<UpdateRow> for UpdateRecord {
     }
 }
 
-pub const COLUMNS: &str = "village_code, year, state, submitted_by, submitted_on, decided_by, decided_on, note, version";
+pub const COLUMNS: &str =
+    "village_code, year, state, submitted_by, submitted_on, decided_by, decided_on, note, version";
 pub const INSERT: &str = "INSERT INTO annual_updates (village_code, year, state, submitted_by, submitted_on, \
     decided_by, decided_on, note, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1) ON CONFLICT DO NOTHING";
 pub const UPDATE: &str = "UPDATE annual_updates SET state = $3, submitted_by = $4, submitted_on = $5, \
