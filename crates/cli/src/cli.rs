@@ -1119,6 +1119,66 @@ fn redact(url: &str) -> String {
     }
 }
 
+/// `draw verify`: offline, from the verification file alone.
+fn draw_verify(file: &Path, commitment: Option<&str>) -> Result<ExitCode> {
+    use jingzhun_service::inspections::{VerificationFile, verify_file};
+    let text = std::fs::read_to_string(file)
+        .with_context(|| format!("cannot read {} / 无法读取", file.display()))?;
+    let f: VerificationFile = serde_json::from_str(&text).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: not a draw verification file / 不是抽取核验文件: {e}",
+            file.display()
+        )
+    })?;
+    let v = match verify_file(&f, commitment) {
+        Ok(v) => v,
+        Err(ServiceError::Denied { zh, en, .. }) => anyhow::bail!("{zh} / {en}"),
+        Err(e) => return Err(e.into()),
+    };
+    let mark = |ok: bool| {
+        if ok {
+            "一致 matches"
+        } else {
+            "不符 DOES NOT MATCH"
+        }
+    };
+    println!("承诺值 commitment: {}", mark(v.commitment_matches));
+    if let Some(e) = &v.spec_refused {
+        println!(
+            "抽样方案无法抽取 the spec cannot be drawn: {} / {e}",
+            e.zh()
+        );
+    }
+    println!("样本 sample: {}", mark(v.sample_matches));
+    for d in &v.missing {
+        println!(
+            "  缺少 missing: {}{}",
+            d.id,
+            d.stratum
+                .as_deref()
+                .map(|s| format!(" ({s})"))
+                .unwrap_or_default()
+        );
+    }
+    for d in &v.unexpected {
+        println!(
+            "  多出 unexpected: {}{}",
+            d.id,
+            d.stratum
+                .as_deref()
+                .map(|s| format!(" ({s})"))
+                .unwrap_or_default()
+        );
+    }
+    if v.is_valid() {
+        println!("核验通过 verified: the seed gives the commitment and the same sample");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!("核验未通过 NOT VERIFIED");
+        Ok(ExitCode::from(EXIT_DRAW_MISMATCH))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1137,50 +1197,5 @@ mod tests {
         );
         assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
         assert_eq!(redact("jingzhun.db"), "jingzhun.db");
-    }
-}
-
-/// `draw verify`: offline, from the verification file alone.
-fn draw_verify(file: &Path, commitment: Option<&str>) -> Result<ExitCode> {
-    use jingzhun_service::inspections::{VerificationFile, verify_file};
-    let text = std::fs::read_to_string(file)
-        .with_context(|| format!("cannot read {} / 无法读取", file.display()))?;
-    let f: VerificationFile = serde_json::from_str(&text).map_err(|e| {
-        anyhow::anyhow!(
-            "{}: not a draw verification file / 不是抽取核验文件: {e}",
-            file.display()
-        )
-    })?;
-    let v = match verify_file(&f, commitment) {
-        Ok(v) => v,
-        Err(ServiceError::Denied { zh, en, .. }) => anyhow::bail!("{zh} / {en}"),
-        Err(e) => return Err(e.into()),
-    };
-    let mark = |ok: bool| if ok { "一致 matches" } else { "不符 DOES NOT MATCH" };
-    println!("承诺值 commitment: {}", mark(v.commitment_matches));
-    if let Some(e) = &v.spec_refused {
-        println!("抽样方案无法抽取 the spec cannot be drawn: {} / {e}", e.zh());
-    }
-    println!("样本 sample: {}", mark(v.sample_matches));
-    for d in &v.missing {
-        println!(
-            "  缺少 missing: {}{}",
-            d.id,
-            d.stratum.as_deref().map(|s| format!(" ({s})")).unwrap_or_default()
-        );
-    }
-    for d in &v.unexpected {
-        println!(
-            "  多出 unexpected: {}{}",
-            d.id,
-            d.stratum.as_deref().map(|s| format!(" ({s})")).unwrap_or_default()
-        );
-    }
-    if v.is_valid() {
-        println!("核验通过 verified: the seed gives the commitment and the same sample");
-        Ok(ExitCode::SUCCESS)
-    } else {
-        println!("核验未通过 NOT VERIFIED");
-        Ok(ExitCode::from(EXIT_DRAW_MISMATCH))
     }
 }

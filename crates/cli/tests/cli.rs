@@ -578,15 +578,23 @@ fn standards_are_previewed_refused_field_by_field_and_changed_once_with_their_ve
 }
 
 /// Writes the verification file of a draw made here, as the public draw page offers it.
-fn verification_file(dir: &Path, name: &str, tamper: impl Fn(&mut serde_json::Value)) -> std::path::PathBuf {
+fn verification_file(
+    dir: &Path,
+    name: &str,
+    tamper: impl Fn(&mut serde_json::Value),
+) -> std::path::PathBuf {
     use jingzhun_domain::draw::{Candidate, Design, DrawSpec, Seed, commit, draw};
     let spec = DrawSpec {
         purpose: "暗访 分乡镇抽取村".into(),
         frame: (0..12)
-            .map(|i| Candidate::in_stratum(&format!("V{i:02}"), if i % 2 == 0 { "T1" } else { "T2" }))
+            .map(|i| {
+                Candidate::in_stratum(&format!("V{i:02}"), if i % 2 == 0 { "T1" } else { "T2" })
+            })
             .collect(),
         design: Design::Stratified {
-            sizes: [("T1".to_string(), 2), ("T2".to_string(), 3)].into_iter().collect(),
+            sizes: [("T1".to_string(), 2), ("T2".to_string(), 3)]
+                .into_iter()
+                .collect(),
         },
     };
     let seed = Seed::from_bytes([7; 32]);
@@ -610,13 +618,31 @@ fn draw_verify_re_runs_a_revealed_draw_offline_and_exits_6_on_a_mismatch() {
     let db = dir.path().join("never-created.db");
     let good = verification_file(dir.path(), "good.json", |_| {});
     let out = jingzhun(&db, &["draw", "verify", good.to_str().unwrap()]);
-    assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
-    assert!(text(&out.stdout).contains("verified"), "{}", text(&out.stdout));
+    assert!(
+        out.status.success(),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    assert!(
+        text(&out.stdout).contains("verified"),
+        "{}",
+        text(&out.stdout)
+    );
     assert!(!db.exists(), "draw verify opens no database");
 
     // The commitment copied before the reveal is another: the seed was swapped.
     let other = "ab".repeat(32);
-    let out = jingzhun(&db, &["draw", "verify", good.to_str().unwrap(), "--commitment", &other]);
+    let out = jingzhun(
+        &db,
+        &[
+            "draw",
+            "verify",
+            good.to_str().unwrap(),
+            "--commitment",
+            &other,
+        ],
+    );
     assert_eq!(out.status.code(), Some(6), "{}", text(&out.stdout));
     assert!(text(&out.stdout).contains("commitment: 不符 DOES NOT MATCH"));
 
@@ -627,20 +653,37 @@ fn draw_verify_re_runs_a_revealed_draw_offline_and_exits_6_on_a_mismatch() {
     let out = jingzhun(&db, &["draw", "verify", swapped.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(6));
     let s = text(&out.stdout);
-    assert!(s.contains("sample: 不符") && s.contains("unexpected: V99"), "{s}");
+    assert!(
+        s.contains("sample: 不符") && s.contains("unexpected: V99"),
+        "{s}"
+    );
 
     // Another seed revealed than the one committed to.
     let reseeded = verification_file(dir.path(), "reseeded.json", |f| {
         f["seed"] = serde_json::json!("11".repeat(32));
     });
-    assert_eq!(jingzhun(&db, &["draw", "verify", reseeded.to_str().unwrap()]).status.code(), Some(6));
+    assert_eq!(
+        jingzhun(&db, &["draw", "verify", reseeded.to_str().unwrap()])
+            .status
+            .code(),
+        Some(6)
+    );
 
     // Not a verification file, or a bad seed: an error (1) with the reason.
     std::fs::write(dir.path().join("junk.json"), "{\"x\": 1}").unwrap();
-    let out = jingzhun(&db, &["draw", "verify", dir.path().join("junk.json").to_str().unwrap()]);
+    let out = jingzhun(
+        &db,
+        &[
+            "draw",
+            "verify",
+            dir.path().join("junk.json").to_str().unwrap(),
+        ],
+    );
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("not a draw verification file"));
-    let bad = verification_file(dir.path(), "bad.json", |f| f["seed"] = serde_json::json!("zz"));
+    let bad = verification_file(dir.path(), "bad.json", |f| {
+        f["seed"] = serde_json::json!("zz")
+    });
     let out = jingzhun(&db, &["draw", "verify", bad.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     assert!(!db.exists());

@@ -98,12 +98,18 @@ pub enum CaseAct {
         summary: String,
     },
     /// The escalated review (提级审核).
-    Review { approved: bool, note: String },
+    Review {
+        approved: bool,
+        note: String,
+    },
     Finalise,
     /// Publication (查实曝光) under the platform's policy.
     Publish,
     /// `grounds`: `unsubstantiated` or `tolerated` (容错免责).
-    Dismiss { grounds: String, reason: String },
+    Dismiss {
+        grounds: String,
+        reason: String,
+    },
 }
 
 fn actor(account: &Account) -> String {
@@ -230,7 +236,11 @@ async fn origin_of(
     req: &OpenRequest,
     today: NaiveDate,
 ) -> Result<(Source, Option<(String, String)>), ServiceError> {
-    let given = req.origin.as_deref().map(str::trim).filter(|t| !t.is_empty());
+    let given = req
+        .origin
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty());
     let required = || {
         ServiceError::denied(
             Denial::Invalid,
@@ -279,8 +289,8 @@ async fn origin_of(
                 .record(RecordKind::Inspection, iid)
                 .await?
                 .ok_or_else(|| not_found("finding", text))?;
-            let stored: crate::inspections::Stored = serde_json::from_str(&rec.body)
-                .map_err(|_| {
+            let stored: crate::inspections::Stored =
+                serde_json::from_str(&rec.body).map_err(|_| {
                     ServiceError::Store(StoreError::Corrupt(format!(
                         "inspection {iid}: body is not an inspection"
                     )))
@@ -411,7 +421,10 @@ pub async fn act(
                 .map_err(|p| invalid("调查结论", "substantiation", p))?;
             case.investigate(account, today, s, findings)
                 .map_err(refused)?;
-            ("investigate", serde_json::json!({ "substantiation": s.code() }))
+            (
+                "investigate",
+                serde_json::json!({ "substantiation": s.code() }),
+            )
         }
         CaseAct::Decide {
             form,
@@ -475,7 +488,8 @@ pub async fn act(
             )
         }
         CaseAct::Dismiss { grounds, reason } => {
-            let g = DismissalGrounds::parse(grounds).map_err(|p| invalid("了结理由", "grounds", p))?;
+            let g =
+                DismissalGrounds::parse(grounds).map_err(|p| invalid("了结理由", "grounds", p))?;
             case.dismiss(account, today, g, reason).map_err(refused)?;
             ("dismiss", serde_json::json!({ "grounds": g.code() }))
         }
@@ -682,10 +696,19 @@ pub async fn demo(store: &dyn Store, _sealer: &Sealer) -> Result<(), ServiceErro
         .next()
         .and_then(|r| {
             let s: crate::inspections::Stored = serde_json::from_str(&r.body).ok()?;
-            let f = s.inspection.findings.iter().find(|f| f.category == "false_claims")?;
+            let f = s
+                .inspection
+                .findings
+                .iter()
+                .find(|f| f.category == "false_claims")?;
             Some((r.id, f.number, f.area))
         });
-    let village_case = |name: &str, post: &str, area: AreaCode, source: &str, origin: Option<String>, category: &str| OpenRequest {
+    let village_case = |name: &str,
+                        post: &str,
+                        area: AreaCode,
+                        source: &str,
+                        origin: Option<String>,
+                        category: &str| OpenRequest {
         name: name.into(),
         post: post.into(),
         level: "village".into(),
@@ -709,39 +732,123 @@ pub async fn demo(store: &dyn Store, _sealer: &Sealer) -> Result<(), ServiceErro
     // 1. Awaiting escalated review by the county commission.
     let (area1, source1, origin1) = match finding {
         Some((i, n, area)) => (area, "finding", Some(format!("{i}:{n}"))),
-        None => (village, "audit", Some("区审计局 审计报告〔2026〕12号".into())),
+        None => (
+            village,
+            "audit",
+            Some("区审计局 审计报告〔2026〕12号".into()),
+        ),
     };
     let town_reach = |a: &AreaCode| town.may_reach(a, today);
     let decider1 = if town_reach(&area1) { &town } else { &countyo };
     let c = open(
         store,
         decider1,
-        &village_case("王某某", "村委会主任", area1, source1, origin1, "false_claims"),
+        &village_case(
+            "王某某",
+            "村委会主任",
+            area1,
+            source1,
+            origin1,
+            "false_claims",
+        ),
         day(-20),
     )
     .await?;
-    let c = act(store, decider1, c.id, c.version, &investigated, policy, day(-15)).await?;
-    act(store, decider1, c.id, c.version, &sanction, policy, day(-10)).await?;
+    let c = act(
+        store,
+        decider1,
+        c.id,
+        c.version,
+        &investigated,
+        policy,
+        day(-15),
+    )
+    .await?;
+    act(
+        store,
+        decider1,
+        c.id,
+        c.version,
+        &sanction,
+        policy,
+        day(-10),
+    )
+    .await?;
 
     // 2. Reviewed by the county, finalised and published (name hidden: a village cadre).
     let c = open(
         store,
         &town,
-        &village_case("李某某", "村党支部书记", village, "audit", Some("区审计局 审计报告〔2026〕9号".into()), "S000-01"),
+        &village_case(
+            "李某某",
+            "村党支部书记",
+            village,
+            "audit",
+            Some("区审计局 审计报告〔2026〕9号".into()),
+            "S000-01",
+        ),
         day(-60),
     )
     .await?;
-    let mut v = act(store, &town, c.id, c.version, &investigated, policy, day(-55)).await?;
-    v = act(store, &town, v.id, v.version, &CaseAct::Decide {
-        form: "2".into(),
-        outcomes: vec!["party_discipline".into(), "organisational".into()],
-        mitigation: false,
-        reasons: Vec::new(),
-        summary: "履行脱贫攻坚主体责任不力，贫困户识别不精准问题突出".into(),
-    }, policy, day(-50)).await?;
-    v = act(store, &countyo, v.id, v.version, &CaseAct::Review { approved: true, note: "经区纪委监委审核，同意处理意见".into() }, policy, day(-45)).await?;
-    v = act(store, &town, v.id, v.version, &CaseAct::Finalise, policy, day(-40)).await?;
-    act(store, &town, v.id, v.version, &CaseAct::Publish, policy, day(-35)).await?;
+    let mut v = act(
+        store,
+        &town,
+        c.id,
+        c.version,
+        &investigated,
+        policy,
+        day(-55),
+    )
+    .await?;
+    v = act(
+        store,
+        &town,
+        v.id,
+        v.version,
+        &CaseAct::Decide {
+            form: "2".into(),
+            outcomes: vec!["party_discipline".into(), "organisational".into()],
+            mitigation: false,
+            reasons: Vec::new(),
+            summary: "履行脱贫攻坚主体责任不力，贫困户识别不精准问题突出".into(),
+        },
+        policy,
+        day(-50),
+    )
+    .await?;
+    v = act(
+        store,
+        &countyo,
+        v.id,
+        v.version,
+        &CaseAct::Review {
+            approved: true,
+            note: "经区纪委监委审核，同意处理意见".into(),
+        },
+        policy,
+        day(-45),
+    )
+    .await?;
+    v = act(
+        store,
+        &town,
+        v.id,
+        v.version,
+        &CaseAct::Finalise,
+        policy,
+        day(-40),
+    )
+    .await?;
+    act(
+        store,
+        &town,
+        v.id,
+        v.version,
+        &CaseAct::Publish,
+        policy,
+        day(-35),
+    )
+    .await?;
 
     // 3. A township cadre, first form (a talk): finalised without escalation.
     let c = open(
@@ -759,57 +866,153 @@ pub async fn demo(store: &dyn Store, _sealer: &Sealer) -> Result<(), ServiceErro
         day(-30),
     )
     .await?;
-    let mut v = act(store, &countyo, c.id, c.version, &CaseAct::Investigate {
-        substantiation: "partly".into(),
-        findings: "帮扶措施雷同问题部分属实".into(),
-    }, policy, day(-28)).await?;
-    v = act(store, &countyo, v.id, v.version, &CaseAct::Decide {
-        form: "1".into(),
-        outcomes: vec!["talk".into()],
-        mitigation: true,
-        reasons: vec!["主动发现并纠正，未造成损失（容错纠错）".into()],
-        summary: "帮扶措施制定不够精准".into(),
-    }, policy, day(-25)).await?;
-    act(store, &countyo, v.id, v.version, &CaseAct::Finalise, policy, day(-24)).await?;
+    let mut v = act(
+        store,
+        &countyo,
+        c.id,
+        c.version,
+        &CaseAct::Investigate {
+            substantiation: "partly".into(),
+            findings: "帮扶措施雷同问题部分属实".into(),
+        },
+        policy,
+        day(-28),
+    )
+    .await?;
+    v = act(
+        store,
+        &countyo,
+        v.id,
+        v.version,
+        &CaseAct::Decide {
+            form: "1".into(),
+            outcomes: vec!["talk".into()],
+            mitigation: true,
+            reasons: vec!["主动发现并纠正，未造成损失（容错纠错）".into()],
+            summary: "帮扶措施制定不够精准".into(),
+        },
+        policy,
+        day(-25),
+    )
+    .await?;
+    act(
+        store,
+        &countyo,
+        v.id,
+        v.version,
+        &CaseAct::Finalise,
+        policy,
+        day(-24),
+    )
+    .await?;
 
     // 4. A township cadre's case dismissed as unsubstantiated; 5. one reviewed by the city and
     // finalised.
-    let c = open(store, &countyo, &OpenRequest {
-        name: "钱某".into(),
-        post: "镇党委副书记".into(),
-        level: "township".into(),
-        area: township.as_str().into(),
-        source: "audit".into(),
-        origin: None,
-        category: "favouritism".into(),
-    }, day(-20)).await?;
-    let v = act(store, &countyo, c.id, c.version, &CaseAct::Investigate {
-        substantiation: "unsubstantiated".into(),
-        findings: "经核查，反映问题不属实".into(),
-    }, policy, day(-18)).await?;
-    act(store, &countyo, v.id, v.version, &CaseAct::Dismiss {
-        grounds: "unsubstantiated".into(),
-        reason: "查无实据，予以澄清".into(),
-    }, policy, day(-17)).await?;
+    let c = open(
+        store,
+        &countyo,
+        &OpenRequest {
+            name: "钱某".into(),
+            post: "镇党委副书记".into(),
+            level: "township".into(),
+            area: township.as_str().into(),
+            source: "audit".into(),
+            origin: None,
+            category: "favouritism".into(),
+        },
+        day(-20),
+    )
+    .await?;
+    let v = act(
+        store,
+        &countyo,
+        c.id,
+        c.version,
+        &CaseAct::Investigate {
+            substantiation: "unsubstantiated".into(),
+            findings: "经核查，反映问题不属实".into(),
+        },
+        policy,
+        day(-18),
+    )
+    .await?;
+    act(
+        store,
+        &countyo,
+        v.id,
+        v.version,
+        &CaseAct::Dismiss {
+            grounds: "unsubstantiated".into(),
+            reason: "查无实据，予以澄清".into(),
+        },
+        policy,
+        day(-17),
+    )
+    .await?;
 
-    let c = open(store, &countyo, &OpenRequest {
-        name: "孙某".into(),
-        post: "镇长".into(),
-        level: "township".into(),
-        area: township.as_str().into(),
-        source: "audit".into(),
-        origin: None,
-        category: "S000-04".into(),
-    }, day(-16)).await?;
-    let mut v = act(store, &countyo, c.id, c.version, &investigated, policy, day(-15)).await?;
-    v = act(store, &countyo, v.id, v.version, &CaseAct::Decide {
-        form: "2".into(),
-        outcomes: vec!["government_sanction".into()],
-        mitigation: false,
-        reasons: Vec::new(),
-        summary: "脱贫退出把关不严，存在“数字脱贫”问题".into(),
-    }, policy, day(-14)).await?;
-    v = act(store, &cityo, v.id, v.version, &CaseAct::Review { approved: true, note: "经市纪委监委审核，同意".into() }, policy, day(-12)).await?;
-    act(store, &countyo, v.id, v.version, &CaseAct::Finalise, policy, day(-11)).await?;
+    let c = open(
+        store,
+        &countyo,
+        &OpenRequest {
+            name: "孙某".into(),
+            post: "镇长".into(),
+            level: "township".into(),
+            area: township.as_str().into(),
+            source: "audit".into(),
+            origin: None,
+            category: "S000-04".into(),
+        },
+        day(-16),
+    )
+    .await?;
+    let mut v = act(
+        store,
+        &countyo,
+        c.id,
+        c.version,
+        &investigated,
+        policy,
+        day(-15),
+    )
+    .await?;
+    v = act(
+        store,
+        &countyo,
+        v.id,
+        v.version,
+        &CaseAct::Decide {
+            form: "2".into(),
+            outcomes: vec!["government_sanction".into()],
+            mitigation: false,
+            reasons: Vec::new(),
+            summary: "脱贫退出把关不严，存在“数字脱贫”问题".into(),
+        },
+        policy,
+        day(-14),
+    )
+    .await?;
+    v = act(
+        store,
+        &cityo,
+        v.id,
+        v.version,
+        &CaseAct::Review {
+            approved: true,
+            note: "经市纪委监委审核，同意".into(),
+        },
+        policy,
+        day(-12),
+    )
+    .await?;
+    act(
+        store,
+        &countyo,
+        v.id,
+        v.version,
+        &CaseAct::Finalise,
+        policy,
+        day(-11),
+    )
+    .await?;
     Ok(())
 }

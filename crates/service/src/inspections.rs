@@ -162,14 +162,23 @@ fn area_arg(text: &str) -> Result<AreaCode, ServiceError> {
     AreaCode::parse_short(text).map_err(|p| {
         ServiceError::denied(
             Denial::Invalid,
-            format!("区划代码“{}”：{}", text.chars().take(20).collect::<String>(), p.zh()),
+            format!(
+                "区划代码“{}”：{}",
+                text.chars().take(20).collect::<String>(),
+                p.zh()
+            ),
             format!("area code: {p}"),
         )
     })
 }
 
 /// Whether `account` may see an inspection filed under `area`.
-pub fn may_read(account: &Account, inspection: &Inspection, area: &AreaCode, day: NaiveDate) -> bool {
+pub fn may_read(
+    account: &Account,
+    inspection: &Inspection,
+    area: &AreaCode,
+    day: NaiveDate,
+) -> bool {
     inspection.is_team(account, day)
         || account.active(day).any(|a| match a.role {
             Role::Admin => true,
@@ -191,12 +200,7 @@ fn seed_aad(id: i64, number: u32) -> String {
     format!("draw:{id}:{number}")
 }
 
-fn open_seed(
-    sealer: &Sealer,
-    stored: &Stored,
-    id: i64,
-    number: u32,
-) -> Result<Seed, ServiceError> {
+fn open_seed(sealer: &Sealer, stored: &Stored, id: i64, number: u32) -> Result<Seed, ServiceError> {
     let corrupt = || {
         ServiceError::Store(StoreError::Corrupt(format!(
             "inspection {id}: the sealed seed of draw {number} does not open"
@@ -377,7 +381,11 @@ pub async fn plan(
     today: NaiveDate,
 ) -> Result<InspectionView, ServiceError> {
     let kind = InspectionKind::parse(&req.kind).map_err(|p| {
-        ServiceError::denied(Denial::Invalid, format!("检查类型：{}", p.zh()), format!("kind: {p}"))
+        ServiceError::denied(
+            Denial::Invalid,
+            format!("检查类型：{}", p.zh()),
+            format!("kind: {p}"),
+        )
     })?;
     let mut areas = Vec::with_capacity(req.areas.len());
     for a in &req.areas {
@@ -487,7 +495,10 @@ async fn draw_spec(
                 draw::candidates_by_area(&villages, AreaLevel::Township)
                     .map_err(|e| refused(Refusal::Draw(e)))?
             } else {
-                villages.iter().map(|v| Candidate::new(v.as_str())).collect()
+                villages
+                    .iter()
+                    .map(|v| Candidate::new(v.as_str()))
+                    .collect()
             }
         }
     };
@@ -581,7 +592,12 @@ pub async fn act(
             }
             let seed = match open_seed(sealer, &stored, id, *number) {
                 Ok(s) => s,
-                Err(_) if stored.inspection.draw(*number).is_some_and(|d| d.revealed.is_some()) => {
+                Err(_)
+                    if stored
+                        .inspection
+                        .draw(*number)
+                        .is_some_and(|d| d.revealed.is_some()) =>
+                {
                     return Err(refused(Refusal::AlreadyRevealed { number: *number }));
                 }
                 Err(e) => return Err(e),
@@ -813,7 +829,12 @@ pub async fn demo(store: &dyn Store, sealer: &Sealer) -> Result<(), ServiceError
             InspectionAct::Draw(DrawRequest {
                 purpose: "专项巡察 分乡镇抽取村（每镇 2 个）".into(),
                 visit_on: Some(day(-30)),
-                sizes: Some(rural[..2].iter().map(|a| (a.as_str().to_string(), 2)).collect()),
+                sizes: Some(
+                    rural[..2]
+                        .iter()
+                        .map(|a| (a.as_str().to_string(), 2))
+                        .collect(),
+                ),
                 ..Default::default()
             }),
         ),
@@ -833,9 +854,15 @@ pub async fn demo(store: &dyn Store, sealer: &Sealer) -> Result<(), ServiceError
         .map(|s| s.drawn().map(|d| d.id).collect())
         .unwrap_or_default();
     let findings = [
-        ("S000-04", "部分脱贫户收入测算只算收入不算支出，存在“算账脱贫”现象"),
+        (
+            "S000-04",
+            "部分脱贫户收入测算只算收入不算支出，存在“算账脱贫”现象",
+        ),
         ("S000-07", "帮扶措施雷同，一户一策流于形式"),
-        ("false_claims", "村级光伏收益分配名单与实际不符，涉嫌虚报冒领"),
+        (
+            "false_claims",
+            "村级光伏收益分配名单与实际不符，涉嫌虚报冒领",
+        ),
     ];
     for (k, (category, text)) in findings.iter().enumerate() {
         let Some(area) = villages.get(k % villages.len().max(1)) else {

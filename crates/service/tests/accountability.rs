@@ -101,11 +101,7 @@ async fn setup(store: &dyn Store) -> (AreaCode, i64) {
     )
     .await
     .unwrap();
-    let village = store
-        .village_names(Some(&code("510304107")))
-        .await
-        .unwrap()[0]
-        .0;
+    let village = store.village_names(Some(&code("510304107"))).await.unwrap()[0].0;
     let v = jingzhun_service::inspections::act(
         store,
         &sealer,
@@ -153,20 +149,41 @@ async fn a_village_cadres_sanction_is_finalised_only_after_the_county_reviews_it
         let r = open(store, &other_town, &from_finding, day(2)).await;
         assert_eq!(denial(&r), Some(Denial::Forbidden), "{r:?}");
         for origin in [format!("{inspection}:9"), "999:1".into(), "x".into()] {
-            let r = open(store, &town, &village_cadre(&village, "finding", Some(origin)), day(2)).await;
+            let r = open(
+                store,
+                &town,
+                &village_cadre(&village, "finding", Some(origin)),
+                day(2),
+            )
+            .await;
             assert!(not_found(&r), "{r:?}");
         }
-        let r = open(store, &town, &village_cadre(&village, "finding", None), day(2)).await;
+        let r = open(
+            store,
+            &town,
+            &village_cadre(&village, "finding", None),
+            day(2),
+        )
+        .await;
         assert_eq!(denial(&r), Some(Denial::Invalid), "{r:?}");
         let mut bad = from_finding.clone();
         bad.category = "S999-99".into();
-        assert_eq!(denial(&open(store, &town, &bad, day(2)).await), Some(Denial::Invalid));
+        assert_eq!(
+            denial(&open(store, &town, &bad, day(2)).await),
+            Some(Denial::Invalid)
+        );
         let mut bad = from_finding.clone();
         bad.level = "township".into();
-        assert_eq!(denial(&open(store, &town, &bad, day(2)).await), Some(Denial::Invalid));
+        assert_eq!(
+            denial(&open(store, &town, &bad, day(2)).await),
+            Some(Denial::Invalid)
+        );
 
         let c = open(store, &town, &from_finding, day(2)).await.unwrap();
-        assert_eq!(c.origin, Some(("finding".into(), format!("{inspection}:1"))));
+        assert_eq!(
+            c.origin,
+            Some(("finding".into(), format!("{inspection}:1")))
+        );
         assert_eq!(c.case.state, CaseState::Opened);
         // The inspection shows what came of its finding.
         let iv = jingzhun_service::inspections::get(
@@ -185,46 +202,134 @@ async fn a_village_cadres_sanction_is_finalised_only_after_the_county_reviews_it
         assert!(get(store, &county, c.id, day(2)).await.is_ok());
         assert!(not_found(&get(store, &other_town, c.id, day(2)).await));
         assert!(not_found(&get(store, &poverty, c.id, day(2)).await));
-        assert!(matches!(list(store, &poverty, None, day(2)).await, Err(ServiceError::Forbidden)));
-        assert!(list(store, &other_town, None, day(2)).await.unwrap().is_empty());
+        assert!(matches!(
+            list(store, &poverty, None, day(2)).await,
+            Err(ServiceError::Forbidden)
+        ));
+        assert!(
+            list(store, &other_town, None, day(2))
+                .await
+                .unwrap()
+                .is_empty()
+        );
 
-        let c = act(store, &town, c.id, c.version, &investigated(), POLICY, day(3)).await.unwrap();
-        let r = act(store, &town, c.id, c.version - 1, &sanction(), POLICY, day(4)).await;
+        let c = act(
+            store,
+            &town,
+            c.id,
+            c.version,
+            &investigated(),
+            POLICY,
+            day(3),
+        )
+        .await
+        .unwrap();
+        let r = act(
+            store,
+            &town,
+            c.id,
+            c.version - 1,
+            &sanction(),
+            POLICY,
+            day(4),
+        )
+        .await;
         assert_eq!(denial(&r), Some(Denial::Conflict), "stale: {r:?}");
-        let c = act(store, &town, c.id, c.version, &sanction(), POLICY, day(4)).await.unwrap();
+        let c = act(store, &town, c.id, c.version, &sanction(), POLICY, day(4))
+            .await
+            .unwrap();
         assert_eq!(c.required_review.as_deref(), Some("county"));
 
         // No finalisation, publication or review out of turn.
-        let r = act(store, &town, c.id, c.version, &CaseAct::Finalise, POLICY, day(5)).await;
+        let r = act(
+            store,
+            &town,
+            c.id,
+            c.version,
+            &CaseAct::Finalise,
+            POLICY,
+            day(5),
+        )
+        .await;
         assert_eq!(denial(&r), Some(Denial::Conflict), "no review yet: {r:?}");
-        let r = act(store, &town, c.id, c.version, &CaseAct::Publish, POLICY, day(5)).await;
+        let r = act(
+            store,
+            &town,
+            c.id,
+            c.version,
+            &CaseAct::Publish,
+            POLICY,
+            day(5),
+        )
+        .await;
         assert_eq!(denial(&r), Some(Denial::Conflict), "not finalised: {r:?}");
         let review = CaseAct::Review {
             approved: true,
             note: "同意".into(),
         };
         let r = act(store, &town, c.id, c.version, &review, POLICY, day(5)).await;
-        assert_eq!(denial(&r), Some(Denial::Forbidden), "a township body: {r:?}");
+        assert_eq!(
+            denial(&r),
+            Some(Denial::Forbidden),
+            "a township body: {r:?}"
+        );
         let r = act(store, &poverty, c.id, c.version, &review, POLICY, day(5)).await;
-        assert!(not_found(&r), "not a discipline officer: the case does not exist");
-        let c = act(store, &county, c.id, c.version, &review, POLICY, day(5)).await.unwrap();
+        assert!(
+            not_found(&r),
+            "not a discipline officer: the case does not exist"
+        );
+        let c = act(store, &county, c.id, c.version, &review, POLICY, day(5))
+            .await
+            .unwrap();
         assert_eq!(c.case.state, CaseState::Reviewed);
-        let c = act(store, &town, c.id, c.version, &CaseAct::Finalise, POLICY, day(6)).await.unwrap();
+        let c = act(
+            store,
+            &town,
+            c.id,
+            c.version,
+            &CaseAct::Finalise,
+            POLICY,
+            day(6),
+        )
+        .await
+        .unwrap();
         assert_eq!(c.case.state, CaseState::Finalised);
         assert!(public_cases(store, POLICY).await.unwrap().is_empty());
-        let c = act(store, &town, c.id, c.version, &CaseAct::Publish, POLICY, day(7)).await.unwrap();
+        let c = act(
+            store,
+            &town,
+            c.id,
+            c.version,
+            &CaseAct::Publish,
+            POLICY,
+            day(7),
+        )
+        .await
+        .unwrap();
         assert_eq!(c.case.state, CaseState::Published);
 
         // Published: a village cadre's name hidden by the policy, shown under another.
         let shown = public_cases(store, POLICY).await.unwrap();
         assert_eq!(shown.len(), 1);
-        assert!(!shown[0].text.contains("王小明") && shown[0].text.contains("王某"), "{}", shown[0].text);
+        assert!(
+            !shown[0].text.contains("王小明") && shown[0].text.contains("王某"),
+            "{}",
+            shown[0].text
+        );
         assert!(!shown[0].names_shown);
-        let all = public_cases(store, PublicationPolicy::Always).await.unwrap();
-        assert!(all[0].text.contains("王某"), "the text fixed at publication");
+        let all = public_cases(store, PublicationPolicy::Always)
+            .await
+            .unwrap();
+        assert!(
+            all[0].text.contains("王某"),
+            "the text fixed at publication"
+        );
 
         // Statistics: one village cadre in the second form, all at the front line.
-        let s = area_statistics(store, &county, None, day(8)).await.unwrap().statistics;
+        let s = area_statistics(store, &county, None, day(8))
+            .await
+            .unwrap()
+            .statistics;
         assert_eq!(s.counted, 1);
         assert_eq!(s.by_level["village"], 1);
         assert_eq!(s.by_form["2"], 1);
@@ -255,19 +360,63 @@ async fn a_village_cadres_sanction_is_finalised_only_after_the_county_reviews_it
         )
         .await
         .unwrap();
-        let c = act(store, &county, c.id, c.version, &investigated(), POLICY, day(3)).await.unwrap();
-        let c = act(store, &county, c.id, c.version, &sanction(), POLICY, day(4)).await.unwrap();
+        let c = act(
+            store,
+            &county,
+            c.id,
+            c.version,
+            &investigated(),
+            POLICY,
+            day(3),
+        )
+        .await
+        .unwrap();
+        let c = act(store, &county, c.id, c.version, &sanction(), POLICY, day(4))
+            .await
+            .unwrap();
         let other_county_reviewer = account("qu2.jiwei", Role::DisciplineOfficer, "510304");
-        let r = act(store, &other_county_reviewer, c.id, c.version, &review, POLICY, day(5)).await;
+        let r = act(
+            store,
+            &other_county_reviewer,
+            c.id,
+            c.version,
+            &review,
+            POLICY,
+            day(5),
+        )
+        .await;
         assert_eq!(denial(&r), Some(Denial::Forbidden), "a county body: {r:?}");
-        let c = act(store, &city, c.id, c.version, &review, POLICY, day(5)).await.unwrap();
-        let c = act(store, &county, c.id, c.version, &CaseAct::Finalise, POLICY, day(6)).await.unwrap();
+        let c = act(store, &city, c.id, c.version, &review, POLICY, day(5))
+            .await
+            .unwrap();
+        let c = act(
+            store,
+            &county,
+            c.id,
+            c.version,
+            &CaseAct::Finalise,
+            POLICY,
+            day(6),
+        )
+        .await
+        .unwrap();
         assert_eq!(c.case.state, CaseState::Finalised);
 
-        let entries = store.audit_of("accountability_case", &c.id.to_string()).await.unwrap();
+        let entries = store
+            .audit_of("accountability_case", &c.id.to_string())
+            .await
+            .unwrap();
         assert_eq!(entries.len(), 5);
-        assert!(entries.iter().all(|e| !e.detail.contains("赵某某")), "no names in the audit");
-        assert!(jingzhun_service::audit::verify_audit(store).await.unwrap().is_ok());
+        assert!(
+            entries.iter().all(|e| !e.detail.contains("赵某某")),
+            "no names in the audit"
+        );
+        assert!(
+            jingzhun_service::audit::verify_audit(store)
+                .await
+                .unwrap()
+                .is_ok()
+        );
         db.finish().await;
     }
 }
@@ -278,11 +427,7 @@ async fn a_case_from_a_complaint_or_a_lead_needs_it_within_reach() {
         let store = db.store.as_ref();
         let (village, _) = setup(store).await;
         let town = account("xiang.jiwei", Role::DisciplineOfficer, "510304107");
-        let other_village = store
-            .village_names(Some(&code("510304100")))
-            .await
-            .unwrap()[0]
-            .0;
+        let other_village = store.village_names(Some(&code("510304100"))).await.unwrap()[0].0;
         let mut ids = Vec::new();
         for area in [village, other_village] {
             let mut tx = store.begin().await.unwrap();
@@ -303,18 +448,50 @@ async fn a_case_from_a_complaint_or_a_lead_needs_it_within_reach() {
             );
             tx.commit().await.unwrap();
         }
-        let c = open(store, &town, &village_cadre(&village, "complaint", Some(ids[0].to_string())), day(2))
-            .await
-            .unwrap();
+        let c = open(
+            store,
+            &town,
+            &village_cadre(&village, "complaint", Some(ids[0].to_string())),
+            day(2),
+        )
+        .await
+        .unwrap();
         assert_eq!(c.origin, Some(("complaint".into(), ids[0].to_string())));
-        assert_eq!(c.case.source.reference.as_deref(), Some(format!("JB-{}", village.as_str()).as_str()));
-        let r = open(store, &town, &village_cadre(&village, "complaint", Some(ids[1].to_string())), day(2)).await;
+        assert_eq!(
+            c.case.source.reference.as_deref(),
+            Some(format!("JB-{}", village.as_str()).as_str())
+        );
+        let r = open(
+            store,
+            &town,
+            &village_cadre(&village, "complaint", Some(ids[1].to_string())),
+            day(2),
+        )
+        .await;
         assert!(not_found(&r), "another township's complaint: {r:?}");
-        let r = open(store, &town, &village_cadre(&village, "complaint", Some("12345".into())), day(2)).await;
+        let r = open(
+            store,
+            &town,
+            &village_cadre(&village, "complaint", Some("12345".into())),
+            day(2),
+        )
+        .await;
         assert!(not_found(&r));
-        let r = open(store, &town, &village_cadre(&village, "lead", Some("12345".into())), day(2)).await;
+        let r = open(
+            store,
+            &town,
+            &village_cadre(&village, "lead", Some("12345".into())),
+            day(2),
+        )
+        .await;
         assert!(not_found(&r), "no such lead: {r:?}");
-        let r = open(store, &town, &village_cadre(&village, "rumour", None), day(2)).await;
+        let r = open(
+            store,
+            &town,
+            &village_cadre(&village, "rumour", None),
+            day(2),
+        )
+        .await;
         assert_eq!(denial(&r), Some(Denial::Invalid));
 
         // Dismissed when unsubstantiated; no outcome can be decided on it.
@@ -350,7 +527,10 @@ async fn a_case_from_a_complaint_or_a_lead_needs_it_within_reach() {
         .unwrap();
         assert_eq!(c.case.state, CaseState::Dismissed);
         assert_eq!(parse_policy("never"), Some(PublicationPolicy::Never));
-        assert_eq!(parse_policy("county"), Some(PublicationPolicy::FromLevel(CadreLevel::County)));
+        assert_eq!(
+            parse_policy("county"),
+            Some(PublicationPolicy::FromLevel(CadreLevel::County))
+        );
         assert_eq!(parse_policy("sometimes"), None);
         db.finish().await;
     }
@@ -360,26 +540,56 @@ async fn a_case_from_a_complaint_or_a_lead_needs_it_within_reach() {
 async fn the_demo_holds_cases_in_every_state_once() {
     for db in each_backend().await {
         let store = db.store.as_ref();
-        let _dir = common::import_generated(store, 200, 3, jingzhun_service::generate::Extras::RegistryOnly).await;
-        jingzhun_service::demo::ensure_demo_accounts(store).await.unwrap();
+        let _dir = common::import_generated(
+            store,
+            200,
+            3,
+            jingzhun_service::generate::Extras::RegistryOnly,
+        )
+        .await;
+        jingzhun_service::demo::ensure_demo_accounts(store)
+            .await
+            .unwrap();
         let sealer = Sealer::generate();
-        jingzhun_service::demo::ensure_supervision_demo(store, &sealer).await.unwrap();
-        jingzhun_service::demo::ensure_supervision_demo(store, &sealer).await.unwrap();
+        jingzhun_service::demo::ensure_supervision_demo(store, &sealer)
+            .await
+            .unwrap();
+        jingzhun_service::demo::ensure_supervision_demo(store, &sealer)
+            .await
+            .unwrap();
         let county = store.user("discipline").await.unwrap().unwrap().account;
         let today = jingzhun_service::today_in_china();
         let cases = list(store, &county, None, today).await.unwrap();
-        let states: std::collections::BTreeSet<CaseState> = cases.iter().map(|c| c.case.state).collect();
-        for s in [CaseState::Decided, CaseState::Published, CaseState::Finalised, CaseState::Dismissed] {
+        let states: std::collections::BTreeSet<CaseState> =
+            cases.iter().map(|c| c.case.state).collect();
+        for s in [
+            CaseState::Decided,
+            CaseState::Published,
+            CaseState::Finalised,
+            CaseState::Dismissed,
+        ] {
             assert!(states.contains(&s), "{s:?} in {states:?}");
         }
         assert_eq!(cases.len(), 5, "added once");
-        assert!(cases.iter().any(|c| c.case.state == CaseState::Decided && c.required_review.is_some()));
+        assert!(
+            cases
+                .iter()
+                .any(|c| c.case.state == CaseState::Decided && c.required_review.is_some())
+        );
         let inspector = store.user("inspector").await.unwrap().unwrap().account;
-        let lines = jingzhun_service::inspections::list(store, &inspector, today).await.unwrap();
+        let lines = jingzhun_service::inspections::list(store, &inspector, today)
+            .await
+            .unwrap();
         assert_eq!(lines.len(), 2);
-        let draws = jingzhun_service::inspections::public_draws(store).await.unwrap();
+        let draws = jingzhun_service::inspections::public_draws(store)
+            .await
+            .unwrap();
         assert!(draws.iter().any(|d| d.revealed.is_none()));
-        assert!(draws.iter().any(|d| d.revealed.as_ref().is_some_and(|r| r.verification.is_valid())));
+        assert!(draws.iter().any(|d| {
+            d.revealed
+                .as_ref()
+                .is_some_and(|r| r.verification.is_valid())
+        }));
         assert!(!public_cases(store, POLICY).await.unwrap().is_empty());
         db.finish().await;
     }

@@ -82,7 +82,9 @@ async fn a_draw_is_hidden_until_the_visit_then_anyone_re_runs_it() {
         let r = plan(store, &sealer, &officer, &request(), day(0)).await;
         assert_eq!(denial(&r), Some(Denial::Forbidden), "{r:?}");
 
-        let v = plan(store, &sealer, &lead, &request(), day(0)).await.unwrap();
+        let v = plan(store, &sealer, &lead, &request(), day(0))
+            .await
+            .unwrap();
         assert_eq!(v.area, code("510304"));
         assert_eq!(v.inspection.team, vec!["zhao.gang", "qian.li"]);
         // The inspected do not see an unannounced visit.
@@ -109,19 +111,29 @@ async fn a_draw_is_hidden_until_the_visit_then_anyone_re_runs_it() {
         let drawn = act(store, &sealer, &member, v.id, v.version, &draw, day(1))
             .await
             .unwrap();
-        let sample = drawn.samples.get(&1).expect("the team sees the sample").clone();
+        let sample = drawn
+            .samples
+            .get(&1)
+            .expect("the team sees the sample")
+            .clone();
         assert_eq!(sample.len(), 5);
-        assert!(
-            sample
-                .groups
+        assert!(sample.groups.iter().all(|g| {
+            g.ids
                 .iter()
-                .all(|g| g.ids.iter().all(|id| id.starts_with(&g.stratum.as_ref().unwrap()[..9])))
-        );
+                .all(|id| id.starts_with(&g.stratum.as_ref().unwrap()[..9]))
+        }));
         let seen = get(store, &sealer, &outsider, v.id, day(2)).await.unwrap();
         assert!(seen.samples.is_empty(), "not on the team: no sample");
-        assert_eq!(seen.inspection.draws[0].commitment, drawn.inspection.draws[0].commitment);
+        assert_eq!(
+            seen.inspection.draws[0].commitment,
+            drawn.inspection.draws[0].commitment
+        );
         // Stored nowhere in the clear: no sample in the body, the seed sealed.
-        let rec = store.record(RecordKind::Inspection, v.id).await.unwrap().unwrap();
+        let rec = store
+            .record(RecordKind::Inspection, v.id)
+            .await
+            .unwrap()
+            .unwrap();
         assert!(!rec.body.contains("\"sample\""), "{}", rec.body);
         assert!(rec.body.contains("sealed_seeds"));
         // The public page before the reveal: the commitment only.
@@ -141,19 +153,63 @@ async fn a_draw_is_hidden_until_the_visit_then_anyone_re_runs_it() {
 
         // Reveal: before the visit (409), by an outsider (403), with a stale version (409).
         let reveal = InspectionAct::Reveal { number: 1 };
-        let r = act(store, &sealer, &member, v.id, drawn.version, &reveal, day(9)).await;
+        let r = act(
+            store,
+            &sealer,
+            &member,
+            v.id,
+            drawn.version,
+            &reveal,
+            day(9),
+        )
+        .await;
         assert_eq!(denial(&r), Some(Denial::Conflict), "{r:?}");
-        let r = act(store, &sealer, &outsider, v.id, drawn.version, &reveal, day(10)).await;
+        let r = act(
+            store,
+            &sealer,
+            &outsider,
+            v.id,
+            drawn.version,
+            &reveal,
+            day(10),
+        )
+        .await;
         assert_eq!(denial(&r), Some(Denial::Forbidden), "{r:?}");
         let r = act(store, &sealer, &member, v.id, v.version, &reveal, day(10)).await;
         assert_eq!(denial(&r), Some(Denial::Conflict), "stale: {r:?}");
         // The key of another platform does not open the seed: nothing is revealed.
-        let r = act(store, &Sealer::generate(), &member, v.id, drawn.version, &reveal, day(10)).await;
+        let r = act(
+            store,
+            &Sealer::generate(),
+            &member,
+            v.id,
+            drawn.version,
+            &reveal,
+            day(10),
+        )
+        .await;
         assert!(matches!(r, Err(ServiceError::Store(_))), "{r:?}");
-        let revealed = act(store, &sealer, &member, v.id, drawn.version, &reveal, day(10))
-            .await
-            .unwrap();
-        let r = act(store, &sealer, &member, v.id, revealed.version, &reveal, day(11)).await;
+        let revealed = act(
+            store,
+            &sealer,
+            &member,
+            v.id,
+            drawn.version,
+            &reveal,
+            day(10),
+        )
+        .await
+        .unwrap();
+        let r = act(
+            store,
+            &sealer,
+            &member,
+            v.id,
+            revealed.version,
+            &reveal,
+            day(11),
+        )
+        .await;
         assert_eq!(denial(&r), Some(Denial::Conflict), "once only: {r:?}");
         let after = get(store, &sealer, &outsider, v.id, day(10)).await.unwrap();
         assert_eq!(after.samples.get(&1), Some(&sample), "public once revealed");
@@ -170,7 +226,10 @@ async fn a_draw_is_hidden_until_the_visit_then_anyone_re_runs_it() {
         assert!(!verify_file(&file, Some(&other)).unwrap().commitment_matches);
         let mut forged = file.clone();
         forged.sample.groups[0].ids.reverse();
-        assert!(verify_file(&forged, None).unwrap().is_valid(), "order within a stratum is free");
+        assert!(
+            verify_file(&forged, None).unwrap().is_valid(),
+            "order within a stratum is free"
+        );
         forged.sample.groups[0].ids[0] = "510304107999".into();
         let check = verify_file(&forged, None).unwrap();
         assert!(!check.sample_matches && check.commitment_matches);
@@ -179,8 +238,15 @@ async fn a_draw_is_hidden_until_the_visit_then_anyone_re_runs_it() {
         assert!(!verify_file(&forged, None).unwrap().commitment_matches);
 
         // A record altered in the database no longer checks on the public page.
-        let rec = store.record(RecordKind::Inspection, v.id).await.unwrap().unwrap();
-        assert!(!rec.body.contains("sealed_seeds\":{\"1\""), "the sealed seed is dropped once public");
+        let rec = store
+            .record(RecordKind::Inspection, v.id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            !rec.body.contains("sealed_seeds\":{\"1\""),
+            "the sealed seed is dropped once public"
+        );
         let first = &sample.groups[0].ids[0];
         let seed = &r.seed;
         db.exec(&format!(
@@ -190,12 +256,21 @@ async fn a_draw_is_hidden_until_the_visit_then_anyone_re_runs_it() {
         ))
         .await;
         let p = public_draw(store, &format!("{}-1", v.id)).await.unwrap();
-        assert!(!p.revealed.unwrap().verification.commitment_matches, "{first}");
+        assert!(
+            !p.revealed.unwrap().verification.commitment_matches,
+            "{first}"
+        );
 
         // Every act is audited, the chain intact; the audit never holds the sample.
-        let entries = store.audit_of("inspection", &v.id.to_string()).await.unwrap();
+        let entries = store
+            .audit_of("inspection", &v.id.to_string())
+            .await
+            .unwrap();
         let actions: Vec<&str> = entries.iter().map(|e| e.action.as_str()).collect();
-        assert_eq!(actions, ["inspection.plan", "inspection.draw", "inspection.reveal"]);
+        assert_eq!(
+            actions,
+            ["inspection.plan", "inspection.draw", "inspection.reveal"]
+        );
         assert!(!entries[1].detail.contains(first.as_str()));
         assert!(
             jingzhun_service::audit::verify_audit(store)
@@ -232,14 +307,18 @@ async fn findings_are_classified_within_scope_and_show_what_came_of_them() {
         )
         .await;
         assert_eq!(denial(&r), Some(Denial::Conflict), "not started: {r:?}");
-        let v = act(store, &sealer, &lead, v.id, v.version, &InspectionAct::Start, day(1))
-            .await
-            .unwrap();
-        let village = store
-            .village_names(Some(&code("510304107")))
-            .await
-            .unwrap()[0]
-            .0;
+        let v = act(
+            store,
+            &sealer,
+            &lead,
+            v.id,
+            v.version,
+            &InspectionAct::Start,
+            day(1),
+        )
+        .await
+        .unwrap();
+        let village = store.village_names(Some(&code("510304107"))).await.unwrap()[0].0;
         for (area, category, expect) in [
             ("510304101", "S000-04", Denial::Invalid),
             (village.as_str(), "S999-01", Denial::Invalid),
@@ -299,9 +378,17 @@ async fn findings_are_classified_within_scope_and_show_what_came_of_them() {
         let links = &v.outcomes[&1];
         assert_eq!(links.len(), 1);
         assert_eq!((links[0].kind, links[0].id), ("programme", pid));
-        let done = act(store, &sealer, &lead, v.id, v.version, &InspectionAct::Finish, day(4))
-            .await
-            .unwrap();
+        let done = act(
+            store,
+            &sealer,
+            &lead,
+            v.id,
+            v.version,
+            &InspectionAct::Finish,
+            day(4),
+        )
+        .await
+        .unwrap();
         assert_eq!(
             jingzhun_domain::vocab::Vocabulary::code(done.inspection.state),
             "finished"

@@ -169,8 +169,13 @@ pub async fn stats(
         Some(a) => Some(AreaCode::parse_short(a).map_err(|_| WebError::NotFound)?),
     };
     Ok(Json(
-        accountability::area_statistics(state.store.as_ref(), &user.account, area, today_in_china())
-            .await?,
+        accountability::area_statistics(
+            state.store.as_ref(),
+            &user.account,
+            area,
+            today_in_china(),
+        )
+        .await?,
     ))
 }
 
@@ -257,7 +262,12 @@ pub async fn list_page(State(state): State<AppState>, ctx: Ctx) -> Result<Markup
     Ok(list_markup(&ctx, &cases, &stats, None))
 }
 
-fn list_markup(ctx: &Ctx, cases: &[CaseView], stats: &AreaStatistics, message: Option<&str>) -> Markup {
+fn list_markup(
+    ctx: &Ctx,
+    cases: &[CaseView],
+    stats: &AreaStatistics,
+    message: Option<&str>,
+) -> Markup {
     let l = ctx.lang;
     layout(
         ctx,
@@ -375,7 +385,13 @@ pub async fn detail_page(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> Result<Markup, PageError> {
-    let v = accountability::get(state.store.as_ref(), &ctx.user.account, id, today_in_china()).await?;
+    let v = accountability::get(
+        state.store.as_ref(),
+        &ctx.user.account,
+        id,
+        today_in_china(),
+    )
+    .await?;
     Ok(detail_markup(&ctx, &v, None))
 }
 
@@ -615,7 +631,11 @@ pub async fn act_page(
         },
     };
     let v = accountability::get(store, &ctx.user.account, id, today).await?;
-    Ok((StatusCode::CONFLICT, detail_markup(&ctx, &v, Some(&message))).into_response())
+    Ok((
+        StatusCode::CONFLICT,
+        detail_markup(&ctx, &v, Some(&message)),
+    )
+        .into_response())
 }
 
 pub async fn public_page(

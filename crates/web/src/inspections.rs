@@ -45,7 +45,10 @@ pub fn page_routes() -> Router<AppState> {
         .route("/inspections/{id}", get(detail_page).post(act_page))
         .route("/public/draws", get(public_list_page))
         .route("/public/draws/{id}", get(public_draw_page))
-        .route("/public/draws/{id}/verification.json", get(verification_file))
+        .route(
+            "/public/draws/{id}/verification.json",
+            get(verification_file),
+        )
 }
 
 /// This part of the OpenAPI document (merged into the API's).
@@ -201,7 +204,8 @@ fn may_plan(ctx: &Ctx) -> bool {
 }
 
 pub async fn list_page(State(state): State<AppState>, ctx: Ctx) -> Result<Markup, PageError> {
-    let lines = inspections::list(state.store.as_ref(), &ctx.user.account, today_in_china()).await?;
+    let lines =
+        inspections::list(state.store.as_ref(), &ctx.user.account, today_in_china()).await?;
     Ok(list_markup(&ctx, &lines, None))
 }
 
@@ -282,8 +286,10 @@ impl CsrfField for PlanForm {
 }
 
 fn date_field(l: Lang, t: &str) -> Result<chrono::NaiveDate, String> {
-    chrono::NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d")
-        .map_err(|_| l.t("日期格式应为 YYYY-MM-DD", "dates are YYYY-MM-DD").to_string())
+    chrono::NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d").map_err(|_| {
+        l.t("日期格式应为 YYYY-MM-DD", "dates are YYYY-MM-DD")
+            .to_string()
+    })
 }
 
 /// A refusal to show on the page it came from (anything else fails the page).
@@ -319,7 +325,15 @@ pub async fn plan_page(
                 starts_on,
                 ends_on,
             };
-            match inspections::plan(state.store.as_ref(), &state.sealer, &ctx.user.account, &req, today).await {
+            match inspections::plan(
+                state.store.as_ref(),
+                &state.sealer,
+                &ctx.user.account,
+                &req,
+                today,
+            )
+            .await
+            {
                 Ok(v) => return Ok(Redirect::to(&format!("/inspections/{}", v.id)).into_response()),
                 Err(e) => Err(shown(e)?),
             }
@@ -440,9 +454,18 @@ fn category_label(l: Lang, code: &str) -> String {
 
 fn linked(l: Lang, k: &inspections::Linked) -> Markup {
     let (label, href) = match k.kind {
-        "accountability" => (l.t("问责案件", "Accountability case"), format!("/accountability/{}", k.id)),
-        "programme" => (l.t("整改方案", "Rectification programme"), format!("/rectification/{}", k.id)),
-        "complaint" => (l.t("信访举报", "Complaint"), format!("/complaints/{}", k.id)),
+        "accountability" => (
+            l.t("问责案件", "Accountability case"),
+            format!("/accountability/{}", k.id),
+        ),
+        "programme" => (
+            l.t("整改方案", "Rectification programme"),
+            format!("/rectification/{}", k.id),
+        ),
+        "complaint" => (
+            l.t("信访举报", "Complaint"),
+            format!("/complaints/{}", k.id),
+        ),
         _ => (l.t("记录", "Record"), format!("/inspections/{}", k.id)),
     };
     html! { a href=(href) { (label) " #" (k.id) } " (" (k.state) ")" }
@@ -543,9 +566,10 @@ fn form_act(l: Lang, f: &ActForm) -> Result<InspectionAct, String> {
             } else {
                 let mut m = BTreeMap::new();
                 for part in split(&f.sizes) {
-                    let (k, n) = part
-                        .split_once('=')
-                        .ok_or_else(|| l.t("分层样本量写作 代码=个数", "sizes are code=count").to_string())?;
+                    let (k, n) = part.split_once('=').ok_or_else(|| {
+                        l.t("分层样本量写作 代码=个数", "sizes are code=count")
+                            .to_string()
+                    })?;
                     m.insert(k.trim().to_string(), number(n)?);
                 }
                 (None, Some(m))
@@ -572,13 +596,27 @@ pub async fn act_page(
     let store = state.store.as_ref();
     let message = match form_act(l, &form) {
         Err(m) => m,
-        Ok(a) => match inspections::act(store, &state.sealer, &ctx.user.account, id, form.version, &a, today).await {
+        Ok(a) => match inspections::act(
+            store,
+            &state.sealer,
+            &ctx.user.account,
+            id,
+            form.version,
+            &a,
+            today,
+        )
+        .await
+        {
             Ok(_) => return Ok(Redirect::to(&format!("/inspections/{id}")).into_response()),
             Err(e) => shown(e)?,
         },
     };
     let v = inspections::get(store, &state.sealer, &ctx.user.account, id, today).await?;
-    Ok((StatusCode::CONFLICT, detail_markup(&ctx, &v, Some(&message))).into_response())
+    Ok((
+        StatusCode::CONFLICT,
+        detail_markup(&ctx, &v, Some(&message)),
+    )
+        .into_response())
 }
 
 pub async fn public_list_page(
@@ -661,13 +699,17 @@ pub async fn verification_file(
 ) -> Result<Response, WebError> {
     let d = inspections::public_draw(state.store.as_ref(), &id).await?;
     let file = d.file().ok_or(WebError::NotFound)?;
-    let body = serde_json::to_string_pretty(&file).map_err(|e| WebError::Internal(e.to_string()))?;
+    let body =
+        serde_json::to_string_pretty(&file).map_err(|e| WebError::Internal(e.to_string()))?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/json".to_string()),
             (
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"draw-{}-{}.json\"", d.inspection_id, d.number),
+                format!(
+                    "attachment; filename=\"draw-{}-{}.json\"",
+                    d.inspection_id, d.number
+                ),
             ),
         ],
         body,

@@ -40,14 +40,32 @@ async fn escalated_review_gates_finalisation_and_publication_follows_the_policy(
     let (other, ocsrf) = login(&app, "other.jiwei").await;
     let (county, ccsrf) = login(&app, "qu.jiwei").await;
     let (reviewer, _) = login(&app, "wang.li").await;
-    let village = app.state.store.village_names(Some(&code("510304107"))).await.unwrap()[0].0;
+    let village = app
+        .state
+        .store
+        .village_names(Some(&code("510304107")))
+        .await
+        .unwrap()[0]
+        .0;
     let open = json!({"name": "王小明", "post": "村委会主任", "level": "village", "area": village,
         "source": "audit", "origin": "审计报告〔2026〕5号", "category": "false_claims"});
-    let (status, _, _) = send(&app, post_json("/api/v1/accountability", &town, None, open.clone())).await;
+    let (status, _, _) = send(
+        &app,
+        post_json("/api/v1/accountability", &town, None, open.clone()),
+    )
+    .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "no CSRF token");
-    let (status, _, _) = send(&app, post_json("/api/v1/accountability", &other, Some(&ocsrf), open.clone())).await;
+    let (status, _, _) = send(
+        &app,
+        post_json("/api/v1/accountability", &other, Some(&ocsrf), open.clone()),
+    )
+    .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "another township's officer");
-    let (status, c, _) = send(&app, post_json("/api/v1/accountability", &town, Some(&tcsrf), open)).await;
+    let (status, c, _) = send(
+        &app,
+        post_json("/api/v1/accountability", &town, Some(&tcsrf), open),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{c}");
     let id = c["id"].as_i64().unwrap();
     let one = format!("/api/v1/accountability/{id}");
@@ -55,56 +73,190 @@ async fn escalated_review_gates_finalisation_and_publication_follows_the_policy(
 
     // Another township's officer and a township reviewer: the case does not exist.
     for who in [&other, &reviewer] {
-        assert_eq!(call(&app, get(&one, who)).await.status, StatusCode::NOT_FOUND);
-        assert_eq!(call(&app, get(&format!("/accountability/{id}"), who)).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(
+            call(&app, get(&one, who)).await.status,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(
+            call(&app, get(&format!("/accountability/{id}"), who))
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
     }
-    assert_eq!(call(&app, get("/api/v1/accountability", &reviewer)).await.status, StatusCode::FORBIDDEN);
-    let (status, _, _) = send(&app, post_json(&acts, &other, Some(&ocsrf), json!({"version": c["version"], "act": "finalise"}))).await;
+    assert_eq!(
+        call(&app, get("/api/v1/accountability", &reviewer))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let (status, _, _) = send(
+        &app,
+        post_json(
+            &acts,
+            &other,
+            Some(&ocsrf),
+            json!({"version": c["version"], "act": "finalise"}),
+        ),
+    )
+    .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
-    let (status, c, _) = send(&app, post_json(&acts, &town, Some(&tcsrf), with_version(json!({"act": "investigate",
-        "substantiation": "substantiated", "findings": "属实"}), &c["version"]))).await;
+    let (status, c, _) = send(
+        &app,
+        post_json(
+            &acts,
+            &town,
+            Some(&tcsrf),
+            with_version(
+                json!({"act": "investigate",
+        "substantiation": "substantiated", "findings": "属实"}),
+                &c["version"],
+            ),
+        ),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{c}");
     let decide = json!({"act": "decide", "form": "2", "outcomes": ["party_discipline"], "summary": "虚报冒领光伏收益"});
-    let (status, _, _) = send(&app, post_json(&acts, &town, Some(&tcsrf), json!({"version": 0, "act": "decide",
-        "form": "2", "outcomes": ["party_discipline"], "summary": "x"}))).await;
+    let (status, _, _) = send(
+        &app,
+        post_json(
+            &acts,
+            &town,
+            Some(&tcsrf),
+            json!({"version": 0, "act": "decide",
+        "form": "2", "outcomes": ["party_discipline"], "summary": "x"}),
+        ),
+    )
+    .await;
     assert_eq!(status, StatusCode::CONFLICT, "stale");
-    let (status, body, _) = send(&app, post_json(&acts, &town, Some(&tcsrf), with_version(json!({"act": "decide",
-        "form": "1", "outcomes": ["party_discipline"], "summary": "x"}), &c["version"]))).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "a sanction is not the first form: {body}");
-    let (status, c, _) = send(&app, post_json(&acts, &town, Some(&tcsrf), with_version(decide, &c["version"]))).await;
+    let (status, body, _) = send(
+        &app,
+        post_json(
+            &acts,
+            &town,
+            Some(&tcsrf),
+            with_version(
+                json!({"act": "decide",
+        "form": "1", "outcomes": ["party_discipline"], "summary": "x"}),
+                &c["version"],
+            ),
+        ),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "a sanction is not the first form: {body}"
+    );
+    let (status, c, _) = send(
+        &app,
+        post_json(
+            &acts,
+            &town,
+            Some(&tcsrf),
+            with_version(decide, &c["version"]),
+        ),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{c}");
     assert_eq!(c["required_review"], json!("county"));
 
     // Finalise without the county's review: refused, on the page too.
-    let (status, body, _) = send(&app, post_json(&acts, &town, Some(&tcsrf), with_version(json!({"act": "finalise"}), &c["version"]))).await;
+    let (status, body, _) = send(
+        &app,
+        post_json(
+            &acts,
+            &town,
+            Some(&tcsrf),
+            with_version(json!({"act": "finalise"}), &c["version"]),
+        ),
+    )
+    .await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert!(body["detail"].as_str().unwrap().contains("审核"), "{body}");
     let form = format!("csrf={}&version={}&act=finalise", enc(&tcsrf), c["version"]);
-    let page = call(&app, post_form(&format!("/accountability/{id}"), &town, &form)).await;
+    let page = call(
+        &app,
+        post_form(&format!("/accountability/{id}"), &town, &form),
+    )
+    .await;
     assert_eq!(page.status, StatusCode::CONFLICT);
     assert!(page.text().contains("role=\"alert\""));
-    let (status, _, _) = send(&app, post_json(&acts, &town, Some(&tcsrf), with_version(json!({"act": "publish"}), &c["version"]))).await;
-    assert_eq!(status, StatusCode::CONFLICT, "no publication before finalisation");
+    let (status, _, _) = send(
+        &app,
+        post_json(
+            &acts,
+            &town,
+            Some(&tcsrf),
+            with_version(json!({"act": "publish"}), &c["version"]),
+        ),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "no publication before finalisation"
+    );
     // The township body reviewing its own level: 403.
     let review = json!({"act": "review", "approved": true, "note": "同意"});
-    let (status, _, _) = send(&app, post_json(&acts, &town, Some(&tcsrf), with_version(review.clone(), &c["version"]))).await;
+    let (status, _, _) = send(
+        &app,
+        post_json(
+            &acts,
+            &town,
+            Some(&tcsrf),
+            with_version(review.clone(), &c["version"]),
+        ),
+    )
+    .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     // The county reviews on its page form.
-    let form = format!("csrf={}&version={}&act=review&approved=true&note={}", enc(&ccsrf), c["version"], enc("经区纪委监委审核，同意"));
-    let page = call(&app, post_form(&format!("/accountability/{id}"), &county, &form)).await;
+    let form = format!(
+        "csrf={}&version={}&act=review&approved=true&note={}",
+        enc(&ccsrf),
+        c["version"],
+        enc("经区纪委监委审核，同意")
+    );
+    let page = call(
+        &app,
+        post_form(&format!("/accountability/{id}"), &county, &form),
+    )
+    .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.text());
     let (_, c, _) = send(&app, get(&one, &town)).await;
     assert_eq!(c["case"]["state"], json!("reviewed"));
-    let (status, c, _) = send(&app, post_json(&acts, &town, Some(&tcsrf), with_version(json!({"act": "finalise"}), &c["version"]))).await;
+    let (status, c, _) = send(
+        &app,
+        post_json(
+            &acts,
+            &town,
+            Some(&tcsrf),
+            with_version(json!({"act": "finalise"}), &c["version"]),
+        ),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{c}");
-    let (status, c, _) = send(&app, post_json(&acts, &town, Some(&tcsrf), with_version(json!({"act": "publish"}), &c["version"]))).await;
+    let (status, c, _) = send(
+        &app,
+        post_json(
+            &acts,
+            &town,
+            Some(&tcsrf),
+            with_version(json!({"act": "publish"}), &c["version"]),
+        ),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{c}");
 
     // A county cadre's case, named under the default policy (county and above).
     let open = json!({"name": "李建国", "post": "区农业农村局局长", "level": "county", "area": "510304",
         "source": "audit", "category": "S000-04"});
-    let (_, k, _) = send(&app, post_json("/api/v1/accountability", &county, Some(&ccsrf), open)).await;
+    let (_, k, _) = send(
+        &app,
+        post_json("/api/v1/accountability", &county, Some(&ccsrf), open),
+    )
+    .await;
     let kacts = format!("/api/v1/accountability/{}/acts", k["id"]);
     let mut k = k;
     for step in [
@@ -113,12 +265,24 @@ async fn escalated_review_gates_finalisation_and_publication_follows_the_policy(
         json!({"act": "finalise"}),
         json!({"act": "publish"}),
     ] {
-        let (status, next, _) = send(&app, post_json(&kacts, &county, Some(&ccsrf), with_version(step, &k["version"]))).await;
+        let (status, next, _) = send(
+            &app,
+            post_json(
+                &kacts,
+                &county,
+                Some(&ccsrf),
+                with_version(step, &k["version"]),
+            ),
+        )
+        .await;
         assert_eq!(status, StatusCode::OK, "{next}");
         k = next;
     }
     let page = call(&app, public("/public/cases")).await.text();
-    assert!(page.contains("王某") && !page.contains("王小明"), "a village cadre's name hidden: {page}");
+    assert!(
+        page.contains("王某") && !page.contains("王小明"),
+        "a village cadre's name hidden: {page}"
+    );
     assert!(page.contains("李建国"), "a county cadre named: {page}");
     let (_, cases, _) = send(&app, public("/api/v1/public/cases")).await;
     assert_eq!(cases.as_array().unwrap().len(), 2);
@@ -133,7 +297,11 @@ async fn escalated_review_gates_finalisation_and_publication_follows_the_policy(
     assert_eq!(s["statistics"]["counted"], json!(2));
     assert_eq!(s["statistics"]["by_level"]["village"], json!(1));
     assert_eq!(s["statistics"]["front_line_share"], json!(0.5));
-    let (status, _, _) = send(&app, get("/api/v1/accountability/statistics?area=510304100", &town)).await;
+    let (status, _, _) = send(
+        &app,
+        get("/api/v1/accountability/statistics?area=510304100", &town),
+    )
+    .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let list = call(&app, get("/accountability", &county)).await;
     assert_eq!(list.status, StatusCode::OK);
@@ -160,28 +328,75 @@ async fn a_case_opened_from_a_finding_shows_its_origin_and_the_finding_what_came
     let (lead, lcsrf) = login(&app, "zhao.gang").await;
     let (town, tcsrf) = login(&app, "xiang.jiwei").await;
     let today = jingzhun_service::today_in_china();
-    let (_, v, _) = send(&app, post_json("/api/v1/inspections", &lead, Some(&lcsrf), json!({"kind": "xuncha",
-        "title": "巡察", "areas": ["510304107"], "starts_on": today, "ends_on": today}))).await;
+    let (_, v, _) = send(
+        &app,
+        post_json(
+            "/api/v1/inspections",
+            &lead,
+            Some(&lcsrf),
+            json!({"kind": "xuncha",
+        "title": "巡察", "areas": ["510304107"], "starts_on": today, "ends_on": today}),
+        ),
+    )
+    .await;
     let iid = v["id"].as_i64().unwrap();
     let acts = format!("/api/v1/inspections/{iid}/acts");
-    let (_, v, _) = send(&app, post_json(&acts, &lead, Some(&lcsrf), json!({"version": v["version"], "act": "start"}))).await;
-    let village = app.state.store.village_names(Some(&code("510304107"))).await.unwrap()[0].0;
-    let (status, v, _) = send(&app, post_json(&acts, &lead, Some(&lcsrf), json!({"version": v["version"], "act": "finding",
-        "area": village, "category": "embezzlement", "text": "截留资金"}))).await;
+    let (_, v, _) = send(
+        &app,
+        post_json(
+            &acts,
+            &lead,
+            Some(&lcsrf),
+            json!({"version": v["version"], "act": "start"}),
+        ),
+    )
+    .await;
+    let village = app
+        .state
+        .store
+        .village_names(Some(&code("510304107")))
+        .await
+        .unwrap()[0]
+        .0;
+    let (status, v, _) = send(
+        &app,
+        post_json(
+            &acts,
+            &lead,
+            Some(&lcsrf),
+            json!({"version": v["version"], "act": "finding",
+        "area": village, "category": "embezzlement", "text": "截留资金"}),
+        ),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{v}");
     let form = format!(
         "csrf={}&name={}&post={}&level=village&area={village}&source=finding&origin={iid}%3A1&category=embezzlement",
-        enc(&tcsrf), enc("张某某"), enc("村会计")
+        enc(&tcsrf),
+        enc("张某某"),
+        enc("村会计")
     );
     let r = call(&app, post_form("/accountability", &town, &form)).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
     let at = r.header(axum::http::header::LOCATION).unwrap();
     let page = call(&app, get(&at, &town)).await.text();
-    assert!(page.contains(&format!("href=\"/inspections/{iid}\"")), "the origin is shown");
-    let ipage = call(&app, get(&format!("/inspections/{iid}"), &lead)).await.text();
-    assert!(ipage.contains(&format!("href=\"{at}\"")), "the finding shows its case: {ipage}");
+    assert!(
+        page.contains(&format!("href=\"/inspections/{iid}\"")),
+        "the origin is shown"
+    );
+    let ipage = call(&app, get(&format!("/inspections/{iid}"), &lead))
+        .await
+        .text();
+    assert!(
+        ipage.contains(&format!("href=\"{at}\"")),
+        "the finding shows its case: {ipage}"
+    );
     // A finding that does not exist: the page says so, nothing opened.
-    let r = call(&app, post_form("/accountability", &town, &form.replace("%3A1", "%3A9"))).await;
+    let r = call(
+        &app,
+        post_form("/accountability", &town, &form.replace("%3A1", "%3A9")),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     app.finish().await;
 }

@@ -707,8 +707,9 @@ fn a_case_survives_its_json_and_a_stored_area_is_checked() {
     let back: Case = serde_json::from_str(&json).unwrap();
     assert_eq!(back, c);
     assert!(serde_json::from_str::<Case>(&json.replace("\"county\"", "\"shire\"")).is_err());
-    let policy: PublicationPolicy =
-        serde_json::from_str(&serde_json::to_string(&PublicationPolicy::FromLevel(CadreLevel::County)).unwrap())
-            .unwrap();
+    let policy: PublicationPolicy = serde_json::from_str(
+        &serde_json::to_string(&PublicationPolicy::FromLevel(CadreLevel::County)).unwrap(),
+    )
+    .unwrap();
     assert_eq!(policy, PublicationPolicy::FromLevel(CadreLevel::County));
 }

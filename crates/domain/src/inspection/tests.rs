@@ -64,9 +64,12 @@ fn spec() -> DrawSpec {
         purpose: "暗访 抽取村".into(),
         frame,
         design: Design::Stratified {
-            sizes: [("510304107000".to_string(), 2), ("510304100000".to_string(), 3)]
-                .into_iter()
-                .collect(),
+            sizes: [
+                ("510304107000".to_string(), 2),
+                ("510304100000".to_string(), 3),
+            ]
+            .into_iter()
+            .collect(),
         },
     }
 }
@@ -80,7 +83,11 @@ fn an_inspection_is_planned_by_an_inspector_over_its_scope_with_the_planner_lead
     let i = planned();
     assert_eq!(i.team, vec!["zhao.gang", "qian.li"]);
     assert_eq!(i.state, InspectionState::Planned);
-    assert_eq!(i.area(), Some(code("510304")), "two townships: filed at the county");
+    assert_eq!(
+        i.area(),
+        Some(code("510304")),
+        "two townships: filed at the county"
+    );
     assert!(i.scope.covers(&code("510304107201")));
     assert!(!i.scope.covers(&code("510304101201")));
     // Not an inspector, or not over the whole scope.
@@ -105,7 +112,8 @@ fn an_inspection_is_planned_by_an_inspector_over_its_scope_with_the_planner_lead
 
 #[test]
 fn plans_are_checked_field_by_field() {
-    let cases: Vec<(Box<dyn Fn(&mut InspectionDraft)>, Refusal)> = vec![
+    type Change = Box<dyn Fn(&mut InspectionDraft)>;
+    let cases: Vec<(Change, Refusal)> = vec![
         (
             Box::new(|d| d.title = "  ".into()),
             Refusal::Required {
@@ -135,10 +143,7 @@ fn plans_are_checked_field_by_field() {
             Box::new(|d| d.ends_on = day(0) - chrono::Days::new(1)),
             Refusal::BadPeriod,
         ),
-        (
-            Box::new(|d| d.ends_on = day(400)),
-            Refusal::BadPeriod,
-        ),
+        (Box::new(|d| d.ends_on = day(400)), Refusal::BadPeriod),
         (
             Box::new(|d| d.team = vec!["a".repeat(101)]),
             Refusal::TooLong {
@@ -175,11 +180,23 @@ fn findings_are_numbered_classified_and_within_scope() {
         "the first day of the period"
     );
     assert_eq!(
-        i.add_finding(&member(), day(1), code("510304107201"), "S000-04", "数字脱贫"),
+        i.add_finding(
+            &member(),
+            day(1),
+            code("510304107201"),
+            "S000-04",
+            "数字脱贫"
+        ),
         Ok(1)
     );
     assert_eq!(
-        i.add_finding(&lead(), day(2), code("510304100202"), " embezzlement ", "截留资金"),
+        i.add_finding(
+            &lead(),
+            day(2),
+            code("510304100202"),
+            " embezzlement ",
+            "截留资金"
+        ),
         Ok(2)
     );
     assert_eq!(i.findings[1].category, "embezzlement");
@@ -244,7 +261,9 @@ fn a_start_before_the_period_or_by_an_outsider_is_refused() {
 #[test]
 fn a_draw_is_hidden_from_outsiders_and_revealed_only_after_the_visit_with_its_own_seed() {
     let mut i = planned();
-    let (n, sample) = i.make_draw(&lead(), day(1), &spec(), &seed(), day(10)).unwrap();
+    let (n, sample) = i
+        .make_draw(&lead(), day(1), &spec(), &seed(), day(10))
+        .unwrap();
     assert_eq!(n, 1);
     assert_eq!(sample.len(), 5);
     let d = i.draw(1).unwrap();
@@ -281,7 +300,10 @@ fn a_draw_is_hidden_from_outsiders_and_revealed_only_after_the_visit_with_its_ow
         Err(Refusal::NoSuchDraw { number: 2 })
     );
     i.reveal(&member(), day(10), 1, &seed()).unwrap();
-    assert!(i.sees_sample(&outsider(), 1, day(10)), "public once revealed");
+    assert!(
+        i.sees_sample(&outsider(), 1, day(10)),
+        "public once revealed"
+    );
     assert_eq!(
         i.reveal(&member(), day(11), 1, &seed()),
         Err(Refusal::AlreadyRevealed { number: 1 })
@@ -340,7 +362,8 @@ fn draws_are_refused_outside_the_period_after_the_finish_or_for_a_bad_spec() {
 #[test]
 fn an_inspection_survives_its_json() {
     let mut i = planned();
-    i.make_draw(&lead(), day(1), &spec(), &seed(), day(2)).unwrap();
+    i.make_draw(&lead(), day(1), &spec(), &seed(), day(2))
+        .unwrap();
     i.start(&lead(), day(2)).unwrap();
     i.add_finding(&lead(), day(2), code("510304107201"), "S000-04", "数字脱贫")
         .unwrap();
@@ -348,7 +371,9 @@ fn an_inspection_survives_its_json() {
     let json = serde_json::to_string(&i).unwrap();
     let back: Inspection = serde_json::from_str(&json).unwrap();
     assert_eq!(back, i);
-    assert!(serde_json::from_str::<Inspection>(&json.replace("510304107201", "51030410720x")).is_err());
+    assert!(
+        serde_json::from_str::<Inspection>(&json.replace("510304107201", "51030410720x")).is_err()
+    );
 }
 
 #[test]
