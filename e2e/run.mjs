@@ -406,6 +406,35 @@ step('chinese', async ({ page }) => {
   await until('the nav to show "总览"', async () => (await page.locator('nav').first().innerText()).includes('总览'));
 });
 
+step('procedures', async ({ page }) => {
+  await goto(page, '/procedures?ending=1');
+  await visible(page, 'table#cases', 'the cases whose notice ends this week (the demo opens some)');
+  await goto(page, '/procedures?overdue=1');
+  await visible(page, 'nav.tabs a.on', 'the overdue tab');
+});
+
+step('public-notice', async ({ browser }) => {
+  // The public site, on a phone, without signing in: a notice, its digest check, an objection.
+  const ctx = await browser.newContext({ viewport: PHONE, locale: 'zh-CN' });
+  try {
+    const page = await ctx.newPage();
+    watch(page, 'public');
+    await goto(page, '/public/notices');
+    const first = page.locator('ul#notices a').first();
+    check((await first.count()) > 0, 'the demo publishes no notice');
+    await clickAndWaitForUrl(page, first, /\/public\/notices\/\d+$/, 'the first notice');
+    await visible(page, '#notice-check.ok', 'the check that the notice is unchanged');
+    await visible(page, 'form#objection-form', 'the objection form while the notice runs');
+    await page.locator('form#objection-form textarea[name=text]').fill('此户情况与公示不符（浏览器测试）');
+    await page.locator('form#objection-form button[type=submit]').click();
+    await page.waitForLoadState('load');
+    await visible(page, '#objection-filed', 'the objection recorded');
+    return await screenshot(page, 'public-notice');
+  } finally {
+    await ctx.close();
+  }
+});
+
 step('refused', async ({ browser }) => {
   check(state.householdId, 'no household was opened before');
   const hr = await state.ctx.request.get(`${BASE_URL}/api/v1/households/${encodeURIComponent(state.householdId)}`);

@@ -422,6 +422,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             print::summary(&d.summary);
             let accounts = demo::ensure_demo_accounts(store).await?;
             let sealer = sealer()?;
+            demo::ensure_procedure_demo(store).await?;
             demo::ensure_supervision_demo(store, &sealer).await?;
             print::demo_accounts(&accounts);
             if !no_serve {

@@ -124,6 +124,10 @@ pub enum Problem {
     HeadCount { found: usize },
     #[error("this person is already a member of a household in the registry")]
     AlreadyInRegistry,
+    #[error(
+        "the village's update of {year} was approved and its data are locked; changes go through a procedure"
+    )]
+    UpdateLocked { year: i32 },
     #[error("required column is missing")]
     MissingColumn,
     #[error("column appears twice")]
@@ -223,6 +227,9 @@ impl Problem {
             Problem::TooManyMembers { max } => format!("家庭成员不能超过 {max} 人"),
             Problem::HeadCount { found } => format!("应有且只有一名户主，现有 {found} 名"),
             Problem::AlreadyInRegistry => "此人已是系统中某户的成员".into(),
+            Problem::UpdateLocked { year } => {
+                format!("本村 {year} 年度动态调整已审核，数据已锁定；如需变更，请通过程序办理")
+            }
             Problem::MissingColumn => "缺少必需的列".into(),
             Problem::DuplicateColumn => "列重复".into(),
             Problem::FieldCount { found, expected } => {

@@ -41,7 +41,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::access::Login;
 use crate::vocab::{Vocabulary, vocabulary};
@@ -304,6 +304,24 @@ pub struct Actor {
     pub unit: String,
 }
 
+impl<'de> Deserialize<'de> for Actor {
+    /// As stored: the login is checked again, so a stored programme cannot hold a bad one.
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Raw {
+            login: String,
+            unit: String,
+        }
+        let r = Raw::deserialize(d)?;
+        let login =
+            Login::parse(&r.login).map_err(|_| serde::de::Error::custom("actor: not a login"))?;
+        Ok(Actor {
+            login,
+            unit: r.unit,
+        })
+    }
+}
+
 impl Actor {
     /// An actor, with the unit name checked (required, one line, at most 200 characters).
     pub fn new(login: Login, unit: &str) -> Result<Actor, Refusal> {
@@ -315,7 +333,7 @@ impl Actor {
 }
 
 /// A problem of the inspection's feedback, with its place in the grouping.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FeedbackProblem {
     /// 问题序号 (1 to 30 in Gansu).
     pub number: u32,
@@ -327,7 +345,7 @@ pub struct FeedbackProblem {
 }
 
 /// An item of evidence: its kind and what it is (a file name, a reference, a description).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Evidence {
     pub kind: EvidenceKind,
     pub text: String,
@@ -385,7 +403,7 @@ pub struct MeasureDraft {
 }
 
 /// A staged measure's milestone.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Milestone {
     pub due_on: NaiveDate,
     pub text: String,
@@ -404,7 +422,7 @@ pub struct ProgressReport {
 }
 
 /// A report as the ledger keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReportRecord {
     pub on: NaiveDate,
     pub by: String,
@@ -417,7 +435,7 @@ pub struct ReportRecord {
 }
 
 /// A verification (核验).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VerificationRecord {
     pub on: NaiveDate,
     pub by: String,
@@ -430,7 +448,7 @@ pub struct VerificationRecord {
 }
 
 /// A closing (销号).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClosingRecord {
     pub on: NaiveDate,
     pub by: String,
@@ -439,7 +457,7 @@ pub struct ClosingRecord {
 }
 
 /// A look-back (回头看).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LookBackRecord {
     pub on: NaiveDate,
     pub by: String,
@@ -449,7 +467,7 @@ pub struct LookBackRecord {
 }
 
 /// The mechanism a long-term measure built (the rule, system or routine now in force).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MechanismRecord {
     pub on: NaiveDate,
     pub by: String,
@@ -457,7 +475,7 @@ pub struct MechanismRecord {
 }
 
 /// One measure of a programme, with its ledger.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Measure {
     pub code: String,
     pub problem: u32,
@@ -484,7 +502,7 @@ pub struct Measure {
 }
 
 /// A programme (整改方案) for one inspection's feedback.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Programme {
     pub title: String,
     /// Which inspection's feedback it answers ("中央第一巡视组专项巡视反馈意见").
@@ -612,6 +630,31 @@ impl Programme {
         };
         self.measures.push(measure);
         Ok(&self.measures[self.measures.len() - 1])
+    }
+
+    /// The earliest deadline among the measures not closed (`None` once all are closed): the
+    /// date the programme is next due, for the overdue lists.
+    pub fn next_deadline(&self) -> Option<NaiveDate> {
+        self.measures
+            .iter()
+            .filter(|m| m.state != MeasureState::Closed)
+            .map(|m| m.deadline)
+            .min()
+    }
+
+    /// Whether every measure is closed (and there is at least one).
+    pub fn all_closed(&self) -> bool {
+        !self.measures.is_empty()
+            && self
+                .measures
+                .iter()
+                .all(|m| m.state == MeasureState::Closed)
+    }
+
+    /// The measure with `code`.
+    pub fn measure(&self, code: &str) -> Option<&Measure> {
+        let code = code.trim();
+        self.measures.iter().find(|m| m.code == code)
     }
 
     /// The measure with `code`, to act on.

@@ -1,7 +1,9 @@
 //! The demo: Da'an District (大安区, Zigong, Sichuan; 510304) with its real townships and
 //! villages and about 3,000 synthetic households, built once and reused.
 
+use chrono::Datelike;
 use jingzhun_domain::area::AreaCode;
+use jingzhun_domain::registry::HouseholdId;
 use jingzhun_store::Store;
 
 use crate::areas::{DIVISION_FILES, import_areas, import_populations};
@@ -263,4 +265,161 @@ pub async fn ensure_supervision_demo(
     crate::rectification::demo(store, sealer).await?;
     crate::accountability::demo(store, sealer).await?;
     Ok(())
+}
+
+/// Procedures in the demo, once: the demo clerk's village opens the exit of its pre-exit
+/// list in one batch and takes it to its village notice today (so the public site has a
+/// notice running), and registers one household's application (identification).
+pub async fn ensure_procedure_demo(store: &dyn Store) -> Result<(), ServiceError> {
+    use jingzhun_domain::procedure::{Evidence, ProcedureKind, Step};
+    let county = demo_county();
+    let any = store
+        .cases(&jingzhun_store::procedures::CaseQuery {
+            within: Some(vec![county]),
+            limit: 1,
+            ..Default::default()
+        })
+        .await?;
+    let Some(clerk) = store.user("clerk").await? else {
+        return Ok(());
+    };
+    if !any.is_empty() {
+        return Ok(());
+    }
+    let clerk = clerk.account;
+    let today = today_in_china();
+    let Some(village) = clerk
+        .active(today)
+        .map(|a| a.area)
+        .find(|a| a.level() == jingzhun_domain::AreaLevel::Village)
+    else {
+        return Ok(());
+    };
+    // The pre-exit list's exits, or else the returns of exited households no longer meeting
+    // the indicators, or else a removal (moved out): each reaches a village notice after
+    // three steps.
+    let mut batch = (ProcedureKind::Exit, Vec::new(), "");
+    for (kind, list, reason) in [
+        (
+            ProcedureKind::Exit,
+            crate::exit::ListKind::Candidates,
+            "达到退出标准，列入预退出名单",
+        ),
+        (
+            ProcedureKind::Return,
+            crate::exit::ListKind::ExitedNotMeeting,
+            "已脱贫户不再达到退出指标，拟纳入返贫",
+        ),
+        (
+            ProcedureKind::Removal,
+            crate::exit::ListKind::Blocked,
+            "迁出",
+        ),
+    ] {
+        let rows = crate::exit::list(store, &village, None, list).await?;
+        let ids: Vec<HouseholdId> = rows
+            .iter()
+            .take(3)
+            .filter_map(|c| HouseholdId::parse(&c.household_id).ok())
+            .collect();
+        if !ids.is_empty() {
+            batch = (kind, ids, reason);
+            break;
+        }
+    }
+    let (kind, ids, reason) = batch;
+    if !ids.is_empty() {
+        let opened = crate::procedures::start_batch(
+            store,
+            &clerk,
+            &ids,
+            kind,
+            &Evidence::Application {
+                by_household: false,
+                reason: reason.into(),
+            },
+            today,
+        )
+        .await?;
+        let mut items: Vec<(i64, i64)> = opened.iter().map(|c| (c.id, c.version)).collect();
+        for (step, evidence) in [
+            (
+                Step::Deliberation,
+                Evidence::Meeting {
+                    attendees: 32,
+                    votes_for: 29,
+                    votes_against: 1,
+                    record: "村民代表会议逐户评议".into(),
+                },
+            ),
+            (
+                Step::Verification,
+                Evidence::Visit {
+                    findings: "入户核实（八看四查一研判），户主签字认可".into(),
+                    household_consents: Some(true),
+                },
+            ),
+            (
+                Step::FirstNotice,
+                Evidence::Notice {
+                    notice_ref: String::new(),
+                },
+            ),
+        ] {
+            let done = crate::procedures::act_batch(
+                store,
+                &clerk,
+                &items,
+                &crate::procedures::Act::Step { step, evidence },
+                today,
+            )
+            .await?;
+            items = done.iter().map(|c| (c.id, c.version)).collect();
+        }
+    }
+    // One application of a household the registry does not hold.
+    let village_code = village.as_str().to_string();
+    let field = |k: &str, v: &str| (k.to_string(), v.to_string());
+    let form = crate::procedures::ApplicationForm {
+        household: [
+            field("village_code", &village_code),
+            field("housing_safe", "否"),
+            field("water_safe", "是"),
+            field("annual_net_income", "6800"),
+            field("income_year", &(today.year() - 1).to_string()),
+            field("primary_cause", "因病"),
+        ]
+        .into_iter()
+        .collect(),
+        members: vec![
+            [
+                field("id_number", "51030419720514001X"),
+                field("name", "邓德明"),
+                field("relation", "户主"),
+                field("gender", "男"),
+                field("birth_date", "1972-05-14"),
+                field("health", "患有大病"),
+                field("medical_insurance", "是"),
+            ]
+            .into_iter()
+            .collect(),
+        ],
+    };
+    match crate::procedures::apply(
+        store,
+        &clerk,
+        ProcedureKind::Identification,
+        &form,
+        Evidence::Application {
+            by_household: true,
+            reason: "户主患大病，本户申请".into(),
+        },
+        today,
+    )
+    .await
+    {
+        // The demo's synthetic people could, by chance, hold this number: then no application.
+        Ok(_) | Err(ServiceError::Rejected(_)) => Ok(()),
+        Err(e) => Err(e),
+    }
 }

@@ -292,21 +292,30 @@ pub async fn list(
             });
         }
     }
-    // Heads' names, a chunk of households at a time.
-    for chunk in rows.chunks_mut(500) {
-        let ids: Vec<HouseholdId> = chunk
-            .iter()
-            .filter_map(|r| HouseholdId::parse(&r.household_id).ok())
-            .collect();
-        let persons = store.persons_of(&ids).await?;
-        for r in chunk.iter_mut() {
-            if let Some(p) = persons
-                .iter()
-                .find(|p| p.household_id.as_str() == r.household_id && p.relation == Relation::Head)
-            {
-                r.head = p.name.clone();
-            }
+    let heads = heads_of(store, rows.iter().map(|r| r.household_id.as_str())).await?;
+    for r in &mut rows {
+        if let Some(name) = heads.get(&r.household_id) {
+            r.head = name.clone();
         }
     }
     Ok(rows)
+}
+
+/// The heads' names of these households (by number), read a chunk at a time.
+pub(crate) async fn heads_of<'a>(
+    store: &dyn Store,
+    households: impl Iterator<Item = &'a str>,
+) -> Result<std::collections::HashMap<String, String>, ServiceError> {
+    let ids: Vec<HouseholdId> = households
+        .filter_map(|h| HouseholdId::parse(h).ok())
+        .collect();
+    let mut out = std::collections::HashMap::new();
+    for chunk in ids.chunks(500) {
+        for p in store.persons_of(chunk).await? {
+            if p.relation == Relation::Head {
+                out.insert(p.household_id.as_str().to_string(), p.name);
+            }
+        }
+    }
+    Ok(out)
 }

@@ -149,17 +149,11 @@ async fn start_on(
         }
     }
     if !refusals.is_empty() {
-        let lines: Vec<String> = refusals
-            .iter()
-            .map(|(h, why)| format!("{h}: {why}"))
-            .collect();
-        return Err(ServiceError::Conflict(format!(
-            "no case was opened; {} of {} households refused / 均未启动，{} 户被拒绝:\n{}",
-            refusals.len(),
+        return Err(batch_refused(
+            "no case was opened / 均未启动",
             households.len(),
-            refusals.len(),
-            lines.join("\n")
-        )));
+            &refusals,
+        ));
     }
     let mut tx = store.begin().await?;
     let mut ids = Vec::with_capacity(cases.len());
@@ -266,6 +260,19 @@ pub async fn act_batch(
     act_on(store, account, items, act, today).await
 }
 
+/// A batch refused whole: how many of how many, and each one's reason.
+fn batch_refused(what: &str, total: usize, refusals: &[(String, String)]) -> ServiceError {
+    let lines: Vec<String> = refusals
+        .iter()
+        .map(|(who, why)| format!("{who}: {why}"))
+        .collect();
+    ServiceError::Conflict(format!(
+        "{what}; {} / {total} refused / 被拒绝:\n{}",
+        refusals.len(),
+        lines.join("\n")
+    ))
+}
+
 const STALE: &str =
     "this case changed meanwhile; reload it and try again / 此案已被他人更新，请刷新后重试";
 
@@ -299,17 +306,15 @@ async fn act_on(
         }
     }
     if !refusals.is_empty() {
-        let lines: Vec<String> = refusals
-            .iter()
-            .map(|(id, why)| format!("#{id}: {why}"))
+        let named: Vec<(String, String)> = refusals
+            .into_iter()
+            .map(|(id, why)| (format!("#{id}"), why))
             .collect();
-        return Err(ServiceError::Conflict(format!(
-            "nothing was done; {} of {} cases refused / 均未办理，{} 件被拒绝:\n{}",
-            refusals.len(),
+        return Err(batch_refused(
+            "nothing was done / 均未办理",
             items.len(),
-            refusals.len(),
-            lines.join("\n")
-        )));
+            &named,
+        ));
     }
     // A notice step publishes one notice for the whole batch: one village, one procedure.
     let notice = match act {
@@ -813,4 +818,143 @@ pub async fn apply(
         what: "procedure case",
         key: case_id.to_string(),
     })
+}
+
+/// The village a notice is about.
+pub(crate) fn village_of(
+    content: &jingzhun_domain::notice::NoticeContent,
+) -> Result<jingzhun_domain::AreaCode, ServiceError> {
+    jingzhun_domain::AreaCode::parse(&content.village_code)
+        .map_err(|_| ServiceError::Invalid("stored notice village".into()))
+}
+
+/// Publishes the correction of notice `old` for its cases (see `notices::correct`).
+pub(crate) async fn republish(
+    store: &dyn Store,
+    account: &Account,
+    old: i64,
+    recs: &[CaseRecord],
+    reason: &str,
+    today: NaiveDate,
+) -> Result<jingzhun_store::notices::NoticeRecord, ServiceError> {
+    let Some(first) = recs.first() else {
+        return Err(ServiceError::Invalid("a notice without cases".into()));
+    };
+    let waiting = |r: &CaseRecord| {
+        r.case.steps.last().is_some_and(|s| {
+            matches!(&s.evidence, Evidence::Notice { notice_ref } if *notice_ref == format!("N{old}"))
+        })
+    };
+    let Some(step) = first
+        .case
+        .steps
+        .last()
+        .map(|s| s.step)
+        .filter(|s| s.is_notice())
+    else {
+        return Err(refused(Refusal::NoNoticeToCorrect));
+    };
+    // Each case still at this notice takes the correction; the domain checks role and state.
+    let days = notice_days(store, &first.case, today).await?;
+    let mut cases = Vec::new();
+    for r in recs.iter().filter(|r| waiting(r)) {
+        let mut c = r.case.clone();
+        c.republish(account, today, days, "—".into())
+            .map_err(refused)?;
+        cases.push((r, c));
+    }
+    let Some((_, sample)) = cases.first() else {
+        return Err(refused(Refusal::NoNoticeToCorrect));
+    };
+    let content = compose_notice(store, recs, sample, step, today).await?;
+    let content = jingzhun_domain::notice::as_correction(content, old, reason);
+    let text = jingzhun_domain::notice::canonical(&content);
+    let digest = jingzhun_domain::notice::digest_of(&text);
+    let mut tx = store.begin().await?;
+    let nid = tx
+        .insert_correction(
+            &sample.village,
+            &text,
+            &digest,
+            (content.period_from, content.period_to),
+            &actor(account),
+            old,
+        )
+        .await?;
+    for (r, c) in &mut cases {
+        if let Some(last) = c.steps.last_mut() {
+            last.evidence = Evidence::Notice {
+                notice_ref: format!("N{nid}"),
+            };
+        }
+        if !tx.update_case(r.id, r.version, c).await? {
+            return Err(ServiceError::Conflict(STALE.into()));
+        }
+        tx.append_audit(&AuditEvent {
+            actor: actor(account),
+            action: format!("procedure.{}.notice_correction", c.kind.code()),
+            subject_kind: "procedure_case".into(),
+            subject_id: r.id.to_string(),
+            detail: serde_json::json!({ "corrects": old, "notice": nid, "digest": digest }),
+        })
+        .await?;
+    }
+    tx.append_audit(&AuditEvent {
+        actor: actor(account),
+        action: "notice.correction".into(),
+        subject_kind: "notice".into(),
+        subject_id: old.to_string(),
+        detail: serde_json::json!({ "by": nid, "reason": reason }),
+    })
+    .await?;
+    tx.commit().await?;
+    store.notice(nid).await?.ok_or(ServiceError::NotFound {
+        what: "notice",
+        key: nid.to_string(),
+    })
+}
+
+/// The cases within reach whose next step is past its deadline on `today` (the step deadline
+/// of the standards for the case's village), with the day it was due; most overdue first.
+pub async fn overdue(
+    store: &dyn Store,
+    account: &Account,
+    today: NaiveDate,
+) -> Result<Vec<(CaseRecord, NaiveDate)>, ServiceError> {
+    let standards = crate::standards::in_force(store).await?;
+    let mut out: Vec<(CaseRecord, NaiveDate)> = list(store, account, true, false, today)
+        .await?
+        .into_iter()
+        .filter_map(|c| {
+            let days = standards
+                .value(StandardKey::StepDeadlineDays, today.year(), &c.case.village)
+                .and_then(|d| u32::try_from(d).ok())
+                .unwrap_or(10);
+            let due = c.case.due_on(days)?;
+            (today > due).then_some((c, due))
+        })
+        .collect();
+    out.sort_by_key(|(c, due)| (*due, c.id));
+    Ok(out)
+}
+
+/// The cases within reach whose notice period ends between `today` and `today + days`.
+pub async fn notices_ending(
+    store: &dyn Store,
+    account: &Account,
+    today: NaiveDate,
+    days: u64,
+) -> Result<Vec<CaseRecord>, ServiceError> {
+    let until = today + chrono::Days::new(days);
+    let mut out: Vec<CaseRecord> = list(store, account, true, false, today)
+        .await?
+        .into_iter()
+        .filter(|c| {
+            c.case
+                .notice_until
+                .is_some_and(|d| d >= today && d <= until)
+        })
+        .collect();
+    out.sort_by_key(|c| (c.case.notice_until, c.id));
+    Ok(out)
 }

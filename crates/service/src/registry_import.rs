@@ -185,6 +185,8 @@ pub async fn import_registry(
         .await
         .map_err(|e| ServiceError::Invalid(format!("hashing stopped: {e}")))??;
     let villages: Arc<HashSet<AreaCode>> = Arc::new(villages?.into_iter().collect());
+    // Villages whose yearly update was approved: their data up to that year are locked.
+    let locked: HashMap<AreaCode, i32> = store.approved_updates(None).await?.into_iter().collect();
     if let Some(previous) = store.import_by_digest("registry", &digest).await?
         && !opts.force
     {
@@ -246,6 +248,19 @@ pub async fn import_registry(
                 };
                 let mut replaced_now = HashSet::new();
                 for (line, h) in &rows {
+                    let stored_village = existing.get(&h.household_id).map(|(_, v)| v);
+                    for v in std::iter::once(&h.village_code).chain(stored_village) {
+                        if let Some(year) = locked.get(v).filter(|y| **y >= h.income_year) {
+                            report.push(ImportError {
+                                file: file.to_string(),
+                                line: *line,
+                                column: id_col.clone(),
+                                value: h.household_id.to_string(),
+                                problem: Problem::UpdateLocked { year: *year },
+                            });
+                            break;
+                        }
+                    }
                     if !opts.reaches(&h.village_code) {
                         report.push(ImportError {
                             file: file.to_string(),
@@ -317,10 +332,14 @@ pub async fn import_registry(
                     if *in_file {
                         continue;
                     }
+                    // A member added to a stored household of a locked village goes through a
+                    // procedure (or comes with its household's row of a new year).
                     let problem = match known.get(&p.household_id) {
                         None => Some(Problem::UnknownHousehold),
                         Some(v) if !opts.reaches(v) => Some(Problem::OutsideYourArea),
-                        Some(_) => None,
+                        Some(v) => locked
+                            .get(v)
+                            .map(|year| Problem::UpdateLocked { year: *year }),
                     };
                     if let Some(problem) = problem {
                         report.push(ImportError {

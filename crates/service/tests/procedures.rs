@@ -564,3 +564,171 @@ async fn a_village_list_moves_as_one_batch_and_each_case_keeps_its_history() {
         }
     }
 }
+
+#[tokio::test]
+async fn anyone_may_object_to_a_notice_and_a_correction_is_a_new_notice_naming_the_old() {
+    use jingzhun_service::notices::{checked, correct, object_publicly};
+    for db in each_backend().await {
+        let store = db.store.as_ref();
+        let _dir = import_generated(store, 300, 3, Extras::RegistryOnly).await;
+        let county = demo_county();
+        let h = list(store, &county, Some(2020), ListKind::Blocked)
+            .await
+            .unwrap()
+            .remove(0);
+        let township = AreaCode::parse_short(&h.village.as_str()[..9]).unwrap();
+        let clerk = account("clerk", Role::VillageClerk, &h.village);
+        let reviewer = account("reviewer", Role::TownshipReviewer, &township);
+        let rec = start(
+            store,
+            &clerk,
+            &HouseholdId::parse(&h.household_id).unwrap(),
+            ProcedureKind::Removal,
+            Evidence::Application {
+                by_household: false,
+                reason: "迁出".into(),
+            },
+            day(0),
+        )
+        .await
+        .unwrap();
+        let mut r = rec;
+        for (s, e, d) in [
+            (
+                Step::Deliberation,
+                Evidence::Meeting {
+                    attendees: 20,
+                    votes_for: 18,
+                    votes_against: 1,
+                    record: "评议".into(),
+                },
+                1,
+            ),
+            (
+                Step::Verification,
+                Evidence::Visit {
+                    findings: "已迁出".into(),
+                    household_consents: None,
+                },
+                2,
+            ),
+            (
+                Step::FirstNotice,
+                Evidence::Notice {
+                    notice_ref: String::new(),
+                },
+                3,
+            ),
+        ] {
+            r = act(
+                store,
+                &clerk,
+                r.id,
+                r.version,
+                &Act::Step {
+                    step: s,
+                    evidence: e,
+                },
+                day(d),
+            )
+            .await
+            .unwrap();
+        }
+        let Evidence::Notice { notice_ref } = &r.case.steps[3].evidence else {
+            panic!("a notice")
+        };
+        let old: i64 = notice_ref.trim_start_matches('N').parse().unwrap();
+
+        // The public objects to line 1 (no account); a line that is not on the notice is refused.
+        let bad = object_publicly(store, old, 2, "不属实", day(4)).await;
+        assert!(matches!(bad, Err(ServiceError::Denied { .. })), "{bad:?}");
+        let empty = object_publicly(store, old, 1, "   ", day(4)).await;
+        assert!(matches!(empty, Err(ServiceError::Refused(_))), "{empty:?}");
+        let id = object_publicly(store, old, 1, "此户并未迁出", day(4))
+            .await
+            .unwrap();
+        let r = store.case(id).await.unwrap().unwrap();
+        assert_eq!(r.case.state, CaseState::Suspended);
+        let trail = store
+            .audit_of("procedure_case", &id.to_string())
+            .await
+            .unwrap();
+        let last = trail.last().unwrap();
+        assert_eq!(last.actor, "public");
+        assert!(
+            !last.detail.contains("迁出"),
+            "the objection's text stays out of the audit"
+        );
+        // After the period, objections are refused.
+        let late = object_publicly(store, old, 1, "异议", day(20)).await;
+        assert!(matches!(late, Err(ServiceError::Refused(_))), "{late:?}");
+        let r = act(
+            store,
+            &clerk,
+            id,
+            r.version,
+            &Act::Resolve {
+                upheld: false,
+                note: "经核实已迁出".into(),
+            },
+            day(5),
+        )
+        .await
+        .unwrap();
+
+        // A correction: not by the township, not without a reason; then a new notice.
+        let wrong = correct(store, &reviewer, old, "户主姓名有误", day(6)).await;
+        assert!(
+            matches!(wrong, Err(ServiceError::Refused(Refusal::WrongRole { .. }))),
+            "{wrong:?}"
+        );
+        let no_reason = correct(store, &clerk, old, " ", day(6)).await;
+        assert!(matches!(no_reason, Err(ServiceError::Denied { .. })));
+        let new = correct(store, &clerk, old, "户主姓名有误", day(6))
+            .await
+            .unwrap();
+        assert_eq!(new.corrects, Some(old));
+        let n = checked(store, new.id).await.unwrap();
+        assert!(n.unchanged);
+        let c = n.content.unwrap();
+        assert_eq!(
+            (c.corrects, c.correction.as_deref()),
+            (Some(old), Some("户主姓名有误"))
+        );
+        assert!(c.title.starts_with("更正"));
+        assert_eq!(c.period_from, day(6));
+        let before = checked(store, old).await.unwrap();
+        assert!(
+            before.unchanged,
+            "the corrected notice is kept as published"
+        );
+        let r2 = store.case(r.id).await.unwrap().unwrap();
+        assert_eq!(
+            r2.case.notice_until,
+            Some(day(13)),
+            "the period starts again"
+        );
+        assert_eq!(
+            r2.case.steps[3].evidence,
+            Evidence::Notice {
+                notice_ref: format!("N{}", new.id)
+            }
+        );
+        // The old notice takes no more objections or corrections.
+        let again = correct(store, &clerk, old, "再次更正", day(7)).await;
+        assert!(
+            matches!(again, Err(ServiceError::Denied { .. })),
+            "{again:?}"
+        );
+        let on_old = object_publicly(store, old, 1, "异议", day(7)).await;
+        assert!(
+            matches!(on_old, Err(ServiceError::Refused(_))),
+            "{on_old:?}"
+        );
+        assert!(
+            object_publicly(store, new.id, 1, "仍有异议", day(7))
+                .await
+                .is_ok()
+        );
+    }
+}

@@ -693,6 +693,19 @@ macro_rules! sql_store {
                 rows.into_iter().map(TryInto::try_into).collect()
             }
 
+            async fn approved_updates(&self, within: Option<&AreaCode>) -> Result<Vec<(AreaCode, i32)>> {
+                let (lo, hi) = code_range(within.map_or("", |c| c.prefix()));
+                let rows: Vec<(String, i32)> = sqlx::query_as(
+                    "SELECT village_code, MAX(year) FROM annual_updates WHERE state = 'approved' \
+                     AND village_code BETWEEN $1 AND $2 GROUP BY village_code ORDER BY village_code",
+                )
+                .bind(lo)
+                .bind(hi)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter().map(|(v, y)| Ok((area_code(&v)?, y))).collect()
+            }
+
             async fn locked_villages(&self, villages: &[AreaCode], year: i32) -> Result<Vec<AreaCode>> {
                 if villages.is_empty() {
                     return Ok(Vec::new());

@@ -1860,6 +1860,17 @@ async fn yearly_updates_are_versioned_and_approved_ones_lock_their_villages(stor
             .is_empty(),
         "another year is not locked"
     );
+    assert_eq!(
+        store.approved_updates(None).await.unwrap(),
+        vec![(code("510304100201"), 2026)]
+    );
+    assert!(
+        store
+            .approved_updates(Some(&code("510304101")))
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let all = store.annual_updates(&code("510304"), 2026).await.unwrap();
     assert_eq!(all.len(), 1);
     assert_eq!(all[0].version, 2);

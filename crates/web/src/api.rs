@@ -75,7 +75,20 @@ pub fn routes() -> Router<AppState> {
         .route("/procedures/batch/acts", post(crate::procedures::batch_act))
         .route("/procedures/{id}", get(crate::procedures::one))
         .route("/procedures/{id}/acts", post(crate::procedures::act))
+        .route(
+            "/notices/{id}/correction",
+            post(crate::procedures::correct_notice),
+        )
+        .route(
+            "/public/notices/{id}",
+            get(crate::procedures::public_notice),
+        )
+        .route(
+            "/public/notices/{id}/objections",
+            post(crate::procedures::public_objection),
+        )
         .route("/openapi.json", get(openapi))
+        .merge(crate::updates::api_routes())
         .merge(crate::complaints::api_routes())
         .merge(crate::inspections::api_routes())
         .merge(crate::rectification::api_routes())
@@ -119,6 +132,9 @@ pub fn routes() -> Router<AppState> {
         crate::procedures::apply,
         crate::procedures::batch_start,
         crate::procedures::batch_act,
+        crate::procedures::correct_notice,
+        crate::procedures::public_notice,
+        crate::procedures::public_objection,
         crate::procedures::act,
         crate::procedures::one,
         crate::procedures::list,
@@ -140,6 +156,9 @@ pub fn routes() -> Router<AppState> {
         crate::procedures::BatchStartBody,
         crate::procedures::BatchCase,
         crate::procedures::BatchActBody,
+        crate::procedures::CorrectionBody,
+        crate::procedures::PublicNotice,
+        crate::procedures::ObjectionBody,
         crate::procedures::ActBody,
         crate::plans::PlanBody,
         crate::plans::ProgressBody
@@ -150,6 +169,7 @@ pub struct ApiDoc;
 async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     use utoipa::OpenApi;
     let mut doc = ApiDoc::openapi();
+    doc.merge(crate::updates::ApiDoc::openapi());
     doc.merge(crate::complaints::ApiDoc::openapi());
     doc.merge(crate::inspections::ApiDoc::openapi());
     doc.merge(crate::rectification::ApiDoc::openapi());

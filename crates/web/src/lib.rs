@@ -27,6 +27,7 @@ pub mod procedures;
 pub mod rectification;
 pub mod search;
 pub mod transfer;
+pub mod updates;
 
 use std::sync::Arc;
 

@@ -47,6 +47,12 @@ pub struct ListParams {
     /// Closed and completed cases too.
     #[serde(default)]
     pub all: bool,
+    /// Only the cases whose next step is past its deadline.
+    #[serde(default)]
+    pub overdue: bool,
+    /// Only the cases whose notice period ends within this many days (7: this week).
+    #[serde(default)]
+    pub ending_within: Option<u64>,
 }
 
 /// Opens a case (the first step, application or discovery, by the village clerk).
@@ -117,15 +123,19 @@ pub async fn list(
     user: CurrentUser,
     Query(p): Query<ListParams>,
 ) -> Result<Json<Vec<CaseRecord>>, WebError> {
+    let store = state.store.as_ref();
+    let today = today_in_china();
+    if p.overdue {
+        let list = procedures::overdue(store, &user.account, today).await?;
+        return Ok(Json(list.into_iter().map(|(c, _)| c).collect()));
+    }
+    if let Some(days) = p.ending_within {
+        return Ok(Json(
+            procedures::notices_ending(store, &user.account, today, days.min(366)).await?,
+        ));
+    }
     Ok(Json(
-        procedures::list(
-            state.store.as_ref(),
-            &user.account,
-            !p.all,
-            p.waiting,
-            today_in_china(),
-        )
-        .await?,
+        procedures::list(store, &user.account, !p.all, p.waiting, today).await?,
     ))
 }
 
@@ -259,4 +269,109 @@ pub async fn batch_act(
         )
         .await?,
     ))
+}
+
+/// A correction of a published notice.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct CorrectionBody {
+    /// Why the notice is corrected (printed on the correction).
+    pub reason: String,
+}
+
+/// Publishes a correction of a notice: a new notice naming the old one, composed again for its
+/// households, with a new period; the old notice is never edited. By the role of the notice's
+/// step over its village: 403 otherwise, 409 when the cases moved on or it was corrected.
+#[utoipa::path(post, path = "/api/v1/notices/{id}/correction", request_body = CorrectionBody,
+    responses((status = 200, body = Object), (status = 400), (status = 403), (status = 404), (status = 409)))]
+pub async fn correct_notice(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Json(body): Json<CorrectionBody>,
+) -> Result<Json<jingzhun_store::notices::NoticeRecord>, WebError> {
+    Ok(Json(
+        jingzhun_service::notices::correct(
+            state.store.as_ref(),
+            &user.account,
+            id,
+            &body.reason,
+            today_in_china(),
+        )
+        .await?,
+    ))
+}
+
+/// A notice as published, with the check that it is unchanged and the notices correcting it.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct PublicNotice {
+    #[schema(value_type = Object)]
+    pub notice: jingzhun_service::notices::CheckedNotice,
+    /// Ids of the notices that correct this one.
+    pub corrected_by: Vec<i64>,
+}
+
+/// A published notice (no sign-in): its text, digest, whether it is unchanged since
+/// publication, and its corrections.
+#[utoipa::path(get, path = "/api/v1/public/notices/{id}", responses((status = 200, body = PublicNotice), (status = 404)))]
+pub async fn public_notice(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<PublicNotice>, WebError> {
+    let store = state.store.as_ref();
+    let notice = jingzhun_service::notices::checked(store, id).await?;
+    let corrected_by = store
+        .corrections_of(id)
+        .await?
+        .iter()
+        .map(|n| n.id)
+        .collect();
+    Ok(Json(PublicNotice {
+        notice,
+        corrected_by,
+    }))
+}
+
+/// An objection from the public.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct ObjectionBody {
+    /// The household's line on the notice, from 1.
+    pub line: usize,
+    /// At most 1,000 characters; seen by the verifying officers only.
+    pub text: String,
+}
+
+/// Files an objection against one household of a notice while it runs (no sign-in; at most
+/// ten submissions per address and hour, 429 beyond): the case is suspended until an officer
+/// records the resolution.
+#[utoipa::path(post, path = "/api/v1/public/notices/{id}/objections", request_body = ObjectionBody,
+    responses((status = 200, body = Object), (status = 400), (status = 404), (status = 409), (status = 429)))]
+pub async fn public_objection(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    crate::pages::public::OptionalConnectInfo(addr): crate::pages::public::OptionalConnectInfo,
+    Json(body): Json<ObjectionBody>,
+) -> Result<axum::response::Response, WebError> {
+    use axum::response::IntoResponse;
+    if !state.public_forms.allow(addr, std::time::Instant::now()) {
+        return Ok((
+            axum::http::StatusCode::TOO_MANY_REQUESTS,
+            Json(serde_json::json!({"code": "too_many", "message": "提交过于频繁，请稍后再试 / too many submissions; try again later"})),
+        )
+            .into_response());
+    }
+    if body.text.chars().count() > crate::pages::public::OBJECTION_MAX {
+        return Err(WebError::BadRequest(format!(
+            "text: 不能超过 {0} 字 / longer than {0} characters",
+            crate::pages::public::OBJECTION_MAX
+        )));
+    }
+    jingzhun_service::notices::object_publicly(
+        state.store.as_ref(),
+        id,
+        body.line,
+        &body.text,
+        today_in_china(),
+    )
+    .await?;
+    Ok(Json(serde_json::json!({"filed": true})).into_response())
 }

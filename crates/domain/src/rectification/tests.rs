@@ -725,3 +725,26 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_programme_survives_json_and_knows_its_next_deadline() {
+    let mut p = programme();
+    p.add_measure(draft("23-1", MeasureKind::Immediate))
+        .unwrap();
+    let mut later = draft("23-2", MeasureKind::Immediate);
+    later.deadline = day(120);
+    p.add_measure(later).unwrap();
+    p.measure_mut("23-1")
+        .unwrap()
+        .report(&owner_staff(), day(5), &field_report(false))
+        .unwrap();
+    let json = serde_json::to_string(&p).unwrap();
+    let back: Programme = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, p);
+    assert_eq!(p.next_deadline(), Some(day(90)));
+    assert!(!p.all_closed());
+    assert!(p.measure("23-2").is_some());
+    // A stored actor with a bad login is refused, not trusted.
+    let bad = json.replace("\"vice.governor\"", "\"Vice Governor\"");
+    assert!(serde_json::from_str::<Programme>(&bad).is_err());
+}

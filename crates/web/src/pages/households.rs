@@ -273,6 +273,9 @@ pub async fn detail(
                     @if let Some(r) = h.removal_reason { dt { (l.t("清退原因", "Removal reason")) } dd { (l.v(r)) } }
                 }
             }
+            @if ctx.user.account.keeps_registry(today) && h.status != jingzhun_domain::vocab::HouseholdStatus::Removed {
+                (crate::updates::facts_panel(&ctx, id.as_str(), &h))
+            }
             (super::exit::household_panel(&ctx, &exit_view))
             (super::procedures::household_panel(&ctx, id.as_str(), &cases))
             (super::plans::household_panel(&ctx, id.as_str(), &plan))

@@ -41,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .route("/login", get(account::login_page).post(account::login))
         .route("/public/notices", get(public::list))
         .route("/public/notices/{id}", get(public::notice))
+        .route("/public/notices/{id}/objections", post(public::object))
         .route("/logout", post(account::logout))
         .route(
             "/account/password",
@@ -75,10 +76,15 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/procedures/batch-start", post(procedures::batch_start))
         .route(
+            "/procedures/notices/{id}/correction",
+            post(procedures::correct_notice),
+        )
+        .route(
             "/procedures/{id}",
             get(procedures::detail).post(procedures::act),
         )
         .route("/exit/list", get(exit::list_page))
+        .merge(crate::updates::page_routes())
         .merge(crate::complaints::page_routes())
         .merge(crate::inspections::page_routes())
         .merge(crate::rectification::page_routes())
@@ -243,6 +249,7 @@ pub fn layout(ctx: &Ctx, title: &str, scripts: bool, content: Markup) -> Markup 
         ("/leads", l.t("疑点", "Leads")),
         ("/checks", l.t("比对", "Checks")),
         ("/procedures", l.t("程序", "Procedures")),
+        ("/updates", l.t("动态调整", "Yearly update")),
         ("/exit", l.t("退出", "Exit")),
         ("/standards", l.t("标准", "Standards")),
         ("/complaints", l.t("信访举报", "Complaints")),

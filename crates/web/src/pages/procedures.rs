@@ -34,6 +34,10 @@ pub struct ListQuery {
     waiting: Option<String>,
     #[serde(default)]
     all: Option<String>,
+    #[serde(default)]
+    ending: Option<String>,
+    #[serde(default)]
+    overdue: Option<String>,
 }
 
 pub async fn list(
@@ -44,14 +48,26 @@ pub async fn list(
     let l = ctx.lang;
     let waiting = q.waiting.is_some();
     let all = q.all.is_some();
-    let cases = procedures::list(
-        state.store.as_ref(),
-        &ctx.user.account,
-        !all,
-        waiting,
-        today_in_china(),
-    )
-    .await?;
+    let ending = q.ending.is_some();
+    let overdue = q.overdue.is_some();
+    let store = state.store.as_ref();
+    let account = &ctx.user.account;
+    let today = today_in_china();
+    // When each case's step was due, for the overdue list.
+    let mut due: std::collections::HashMap<i64, chrono::NaiveDate> = Default::default();
+    let cases = if overdue {
+        let list = procedures::overdue(store, account, today).await?;
+        list.into_iter()
+            .map(|(c, d)| {
+                due.insert(c.id, d);
+                c
+            })
+            .collect()
+    } else if ending {
+        procedures::notices_ending(store, account, today, 7).await?
+    } else {
+        procedures::list(store, account, !all, waiting, today).await?
+    };
     Ok(layout(
         &ctx,
         l.t("程序办理", "Procedures"),
@@ -63,7 +79,9 @@ pub async fn list(
             }
             nav.tabs {
                 a href="/procedures?waiting=1" class=[waiting.then_some("on")] { (l.t("待我办理", "Waiting for me")) }
-                a href="/procedures" class=[(!waiting && !all).then_some("on")] { (l.t("办理中", "In progress")) }
+                a href="/procedures" class=[(!waiting && !all && !ending && !overdue).then_some("on")] { (l.t("办理中", "In progress")) }
+                a href="/procedures?ending=1" class=[ending.then_some("on")] { (l.t("本周公示期满", "Notices ending this week")) }
+                a href="/procedures?overdue=1" class=[overdue.then_some("on")] { (l.t("逾期未办", "Overdue steps")) }
                 a href="/procedures?all=1" class=[all.then_some("on")] { (l.t("全部", "All")) }
                 a href="/procedures/batch" { (l.t("按村批量办理", "Batch by village")) }
             }
@@ -71,7 +89,8 @@ pub async fn list(
             @else {
                 div.scroll { table #cases {
                     tr { th { "#" } th { (l.t("程序", "Procedure")) } th { (l.t("户编号", "Household")) }
-                        th { (l.t("状态", "State")) } th { (l.t("下一步", "Next step")) } th { (l.t("公示期至", "Notice until")) } }
+                        th { (l.t("状态", "State")) } th { (l.t("下一步", "Next step")) } th { (l.t("公示期至", "Notice until")) }
+                        @if overdue { th { (l.t("应办日期", "Due on")) } } }
                     @for c in &cases {
                         tr {
                             td { a href={ "/procedures/" (c.id) } { (c.id) } }
@@ -80,6 +99,7 @@ pub async fn list(
                             td { (state_label(l, c.case.state)) }
                             td { (c.case.next_step().map_or("—", |s| l.t(s.zh(), s.en()))) }
                             td { (c.case.notice_until.map_or_else(|| "—".to_string(), |d| l.date(d))) }
+                            @if let Some(d) = due.get(&c.id) { td.warn { (l.date(*d)) } }
                         }
                     }
                 } }
@@ -206,6 +226,17 @@ fn detail_markup(ctx: &Ctx, rec: &CaseRecord, message: Option<&str>) -> Markup {
                     button.primary type="submit" { (l.t("保存", "Save")) }
                 }
             }
+            @if let Some(nid) = notice_to_correct(ctx, case, today) {
+                form.stack.panel #correction-form method="post" action={ "/procedures/notices/" (nid) "/correction" } {
+                    h2 { (l.t("更正公示", "Correct the notice")) }
+                    p.muted { (l.t("已发布的公示不能修改：更正将发布一份新公示，注明所更正的公示及理由，公示期重新计算。",
+                        "A published notice is never edited: the correction is a new notice naming the one it corrects and why; the period starts again.")) }
+                    input type="hidden" name="csrf" value=(ctx.user.csrf);
+                    input type="hidden" name="case" value=(rec.id);
+                    label { (l.t("更正理由", "Reason")) textarea name="reason" maxlength="500" rows="2" required {} }
+                    button type="submit" { (l.t("发布更正公示", "Publish the correction")) }
+                }
+            }
             @if may_object {
                 form.stack.panel method="post" action={ "/procedures/" (rec.id) } {
                     h2 { (l.t("代群众登记异议", "File an objection on a resident's behalf")) }
@@ -218,6 +249,65 @@ fn detail_markup(ctx: &Ctx, rec: &CaseRecord, message: Option<&str>) -> Markup {
             }
         },
     )
+}
+
+/// The notice the account may correct on this case: the case waits after a notice step the
+/// account takes.
+fn notice_to_correct(
+    ctx: &Ctx,
+    case: &jingzhun_domain::procedure::Case,
+    today: chrono::NaiveDate,
+) -> Option<i64> {
+    if !matches!(case.state, CaseState::Open | CaseState::Suspended) {
+        return None;
+    }
+    let last = case.steps.last().filter(|s| s.step.is_notice())?;
+    if !acts_as(&ctx.user.account, last.step.role(), &case.village, today) {
+        return None;
+    }
+    match &last.evidence {
+        Evidence::Notice { notice_ref } => notice_ref.strip_prefix('N')?.parse().ok(),
+        _ => None,
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct CorrectionForm {
+    csrf: String,
+    case: i64,
+    reason: String,
+}
+
+impl CsrfField for CorrectionForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+/// Publishes the correction of a notice from a case's page.
+pub async fn correct_notice(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Posted { ctx, form }: Posted<CorrectionForm>,
+) -> Result<Response, PageError> {
+    let store = state.store.as_ref();
+    let today = today_in_china();
+    let rec = procedures::case_in_reach(store, &ctx.user.account, form.case, today).await?;
+    match jingzhun_service::notices::correct(store, &ctx.user.account, id, &form.reason, today)
+        .await
+        .map_err(WebError::from)
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/procedures/{}", rec.id)).into_response()),
+        Err(e @ (WebError::BadRequest(_) | WebError::Conflict(_))) => {
+            let msg = e.public_detail().unwrap_or_default();
+            Ok((
+                axum::http::StatusCode::CONFLICT,
+                detail_markup(&ctx, &rec, Some(&msg)),
+            )
+                .into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 fn step_form(ctx: &Ctx, rec: &CaseRecord, step: Step, notice_running: bool) -> Markup {
