@@ -64,9 +64,13 @@ pub struct InspectionView {
     /// The samples the account may see: every revealed one, and for the team the others too
     /// (re-derived from the sealed seed).
     pub samples: BTreeMap<u32, Sample>,
-    /// Per finding number, the records that came from it (rectification measures'
-    /// programmes, accountability cases).
+    /// Per finding number, the records whose origin is the finding (accountability cases...).
     pub outcomes: BTreeMap<u32, Vec<Linked>>,
+    /// Per finding number, the rectification measures opened from it (within reach).
+    pub measures: BTreeMap<u32, Vec<crate::rectification::FromFinding>>,
+    /// The records that answer the inspection as a whole (a rectification programme for its
+    /// feedback: origin `("inspection", id)`).
+    pub answered_by: Vec<Linked>,
 }
 
 /// A record that came from something (its origin), in a few words.
@@ -229,6 +233,55 @@ async fn load(store: &dyn Store, id: i64) -> Result<(SupervisionRecord, Stored),
     Ok((rec, stored))
 }
 
+fn linked(recs: Vec<SupervisionRecord>) -> Vec<Linked> {
+    recs.into_iter()
+        .map(|r| Linked {
+            kind: r.kind.code(),
+            id: r.id,
+            state: r.state,
+            public_code: r.public_code,
+        })
+        .collect()
+}
+
+/// What came of an inspection: the records that name one of its findings or the whole of
+/// it as their origin, and the measures opened from each finding.
+struct Outcomes {
+    by_finding: BTreeMap<u32, Vec<Linked>>,
+    measures: BTreeMap<u32, Vec<crate::rectification::FromFinding>>,
+    answered_by: Vec<Linked>,
+}
+
+async fn what_came_of(
+    store: &dyn Store,
+    account: &Account,
+    id: i64,
+    inspection: &Inspection,
+    today: NaiveDate,
+) -> Result<Outcomes, ServiceError> {
+    let by_finding = outcomes(store, id, inspection).await?;
+    let mut measures = BTreeMap::new();
+    for f in &inspection.findings {
+        let m = crate::rectification::measures_from_finding(store, account, id, f.number, today)
+            .await?;
+        measures.insert(f.number, m);
+    }
+    let answered_by = linked(
+        store
+            .records(&RecordQuery {
+                origin: Some(("inspection".to_string(), id.to_string())),
+                limit: 100,
+                ..Default::default()
+            })
+            .await?,
+    );
+    Ok(Outcomes {
+        by_finding,
+        measures,
+        answered_by,
+    })
+}
+
 /// The records whose origin is one of this inspection's findings.
 async fn outcomes(
     store: &dyn Store,
@@ -244,17 +297,7 @@ async fn outcomes(
                 ..Default::default()
             })
             .await?;
-        out.insert(
-            f.number,
-            recs.into_iter()
-                .map(|r| Linked {
-                    kind: r.kind.code(),
-                    id: r.id,
-                    state: r.state,
-                    public_code: r.public_code,
-                })
-                .collect(),
-        );
+        out.insert(f.number, linked(recs));
     }
     Ok(out)
 }
@@ -264,7 +307,7 @@ fn view(
     account: &Account,
     rec: &SupervisionRecord,
     stored: Stored,
-    outcomes: BTreeMap<u32, Vec<Linked>>,
+    outcomes: Outcomes,
     today: NaiveDate,
 ) -> Result<InspectionView, ServiceError> {
     let on_team = stored.inspection.is_team(account, today);
@@ -297,7 +340,9 @@ fn view(
         inspection: stored.inspection,
         on_team,
         samples,
-        outcomes,
+        outcomes: outcomes.by_finding,
+        measures: outcomes.measures,
+        answered_by: outcomes.answered_by,
     })
 }
 
@@ -313,7 +358,7 @@ pub async fn get(
     if !may_read(account, &stored.inspection, &rec.area, today) {
         return Err(not_found(id));
     }
-    let links = outcomes(store, id, &stored.inspection).await?;
+    let links = what_came_of(store, account, id, &stored.inspection, today).await?;
     view(sealer, account, &rec, stored, links, today)
 }
 
@@ -810,7 +855,35 @@ pub async fn demo(store: &dyn Store, sealer: &Sealer) -> Result<(), ServiceError
     let today = crate::today_in_china();
     let day = |n: i64| today + chrono::Duration::days(n);
 
-    // A finished inspection (巡察) of two townships, with findings and a revealed draw.
+    // An unannounced visit (暗访) to come: the draw is committed, its villages known only to
+    // the team until the visit.
+    let req = PlanRequest {
+        kind: "anfang".into(),
+        title: "“四不两直”暗访 第四季度".into(),
+        areas: vec![county.as_str().to_string()],
+        units: Vec::new(),
+        team: Vec::new(),
+        starts_on: today,
+        ends_on: day(30),
+    };
+    let v = plan(store, sealer, &inspector, &req, today).await?;
+    act(
+        store,
+        sealer,
+        &inspector,
+        v.id,
+        v.version,
+        &InspectionAct::Draw(DrawRequest {
+            purpose: "暗访 全区随机抽取 5 个村".into(),
+            visit_on: Some(day(10)),
+            size: Some(5),
+            ..Default::default()
+        }),
+        today,
+    )
+    .await?;
+    // A finished inspection (巡察) of two townships, with findings and a revealed draw (made
+    // last: the newest, which the rectification demo's programme answers).
     let req = PlanRequest {
         kind: "xuncha".into(),
         title: "区委第二巡察组 脱贫攻坚专项巡察".into(),
@@ -895,32 +968,5 @@ pub async fn demo(store: &dyn Store, sealer: &Sealer) -> Result<(), ServiceError
     )
     .await?;
 
-    // An unannounced visit (暗访) to come: the draw is committed, its villages known only to
-    // the team until the visit.
-    let req = PlanRequest {
-        kind: "anfang".into(),
-        title: "“四不两直”暗访 第四季度".into(),
-        areas: vec![county.as_str().to_string()],
-        units: Vec::new(),
-        team: Vec::new(),
-        starts_on: today,
-        ends_on: day(30),
-    };
-    let v = plan(store, sealer, &inspector, &req, today).await?;
-    act(
-        store,
-        sealer,
-        &inspector,
-        v.id,
-        v.version,
-        &InspectionAct::Draw(DrawRequest {
-            purpose: "暗访 全区随机抽取 5 个村".into(),
-            visit_on: Some(day(10)),
-            size: Some(5),
-            ..Default::default()
-        }),
-        today,
-    )
-    .await?;
     Ok(())
 }

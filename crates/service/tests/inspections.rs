@@ -357,11 +357,11 @@ async fn findings_are_classified_within_scope_and_show_what_came_of_them() {
         .unwrap();
         assert_eq!(v.inspection.findings[0].number, 1);
         assert_eq!(v.outcomes.get(&1).map(Vec::len), Some(0));
-        // A rectification programme names the finding (the origin agreed with it).
+        // Another record names the finding as its origin (a complaint it led to, say).
         let mut tx = store.begin().await.unwrap();
         let pid = tx
             .insert_record(&NewRecord {
-                kind: RecordKind::Programme,
+                kind: RecordKind::Complaint,
                 public_code: None,
                 area: village,
                 state: "open".into(),
@@ -377,7 +377,7 @@ async fn findings_are_classified_within_scope_and_show_what_came_of_them() {
         let v = get(store, &sealer, &lead, v.id, day(3)).await.unwrap();
         let links = &v.outcomes[&1];
         assert_eq!(links.len(), 1);
-        assert_eq!((links[0].kind, links[0].id), ("programme", pid));
+        assert_eq!((links[0].kind, links[0].id), ("complaint", pid));
         let done = act(
             store,
             &sealer,
@@ -392,6 +392,126 @@ async fn findings_are_classified_within_scope_and_show_what_came_of_them() {
         assert_eq!(
             jingzhun_domain::vocab::Vocabulary::code(done.inspection.state),
             "finished"
+        );
+        db.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn a_measure_opened_from_a_finding_and_the_programme_answering_the_inspection_show_on_it() {
+    use jingzhun_domain::rectification::MeasureKind;
+    use jingzhun_service::rectification::{self as rect, NewMeasure, NewProblem, NewProgramme};
+    for db in each_backend().await {
+        let store = db.store.as_ref();
+        setup(store).await;
+        let sealer = Sealer::generate();
+        let today = jingzhun_service::today_in_china();
+        let lead = account("zhao.gang", Role::Inspector, "510304");
+        let leader = account("leader", Role::Leader, "510304");
+        jingzhun_service::users::add_user(
+            store,
+            "leader",
+            "县领导",
+            "a-long-password-2026",
+            leader.assignments[0].clone(),
+            "test",
+        )
+        .await
+        .unwrap();
+        let mut req = request();
+        req.starts_on = today;
+        req.ends_on = today + chrono::Days::new(10);
+        let v = plan(store, &sealer, &lead, &req, today).await.unwrap();
+        let v = act(
+            store,
+            &sealer,
+            &lead,
+            v.id,
+            v.version,
+            &InspectionAct::Start,
+            today,
+        )
+        .await
+        .unwrap();
+        let village = store.village_names(Some(&code("510304107"))).await.unwrap()[0].0;
+        let v = act(
+            store,
+            &sealer,
+            &lead,
+            v.id,
+            v.version,
+            &InspectionAct::Finding {
+                area: village.as_str().into(),
+                category: "C003-27".into(),
+                text: "以文件代替整改".into(),
+            },
+            today,
+        )
+        .await
+        .unwrap();
+        let p = rect::create(
+            store,
+            &leader,
+            &NewProgramme {
+                area: "510304".into(),
+                title: "暗访反馈问题整改方案".into(),
+                inspection: "暗访组反馈意见".into(),
+                inspection_id: Some(v.id),
+                issued_on: None,
+            },
+            today,
+        )
+        .await
+        .unwrap();
+        let p = rect::add_problem(
+            store,
+            &leader,
+            p.id,
+            p.version,
+            &NewProblem {
+                number: 27,
+                category: "问题整改不扎实不到位".into(),
+                aspect: "以文件代替整改".into(),
+                text: "存在以文件代替整改现象".into(),
+            },
+            today,
+        )
+        .await
+        .unwrap();
+        rect::add_measure(
+            store,
+            &leader,
+            p.id,
+            p.version,
+            &NewMeasure {
+                problem: 27,
+                code: "27-1".into(),
+                kind: MeasureKind::Immediate,
+                task: "逐项核查，落实到具体行动".into(),
+                requirement: "不以印发文件作为完成标志".into(),
+                leader: "leader".into(),
+                leader_unit: "区委".into(),
+                unit: "区扶贫开发局".into(),
+                co_units: vec![],
+                deadline: today + chrono::Days::new(30),
+                milestones: vec![],
+                finding: Some(format!("{}:1", v.id)),
+            },
+            today,
+        )
+        .await
+        .unwrap();
+        let seen = get(store, &sealer, &lead, v.id, today).await.unwrap();
+        let measures = &seen.measures[&1];
+        assert_eq!(measures.len(), 1);
+        assert_eq!(
+            (measures[0].programme_id, measures[0].code.as_str()),
+            (p.id, "27-1")
+        );
+        assert_eq!(seen.answered_by.len(), 1);
+        assert_eq!(
+            (seen.answered_by[0].kind, seen.answered_by[0].id),
+            ("programme", p.id)
         );
         db.finish().await;
     }

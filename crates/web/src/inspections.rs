@@ -419,6 +419,9 @@ fn detail_markup(ctx: &Ctx, v: &InspectionView, message: Option<&str>) -> Markup
                     }
                 }
             }
+            @if !v.answered_by.is_empty() {
+                p #answered-by { (l.t("整改落实：", "Answered by: ")) @for k in &v.answered_by { (linked(l, k)) " " } }
+            }
             h2 { (l.t("发现问题", "Findings")) }
             @if i.findings.is_empty() { p.muted { (l.t("尚无问题。", "No findings yet.")) } }
             @else {
@@ -430,12 +433,16 @@ fn detail_markup(ctx: &Ctx, v: &InspectionView, message: Option<&str>) -> Markup
                             td { code { (f.area) } }
                             td { (category_label(l, &f.category)) }
                             td { (f.text) }
-                            td { @match v.outcomes.get(&f.number) {
-                                Some(links) if !links.is_empty() => {
-                                    @for k in links { (linked(l, k)) " " }
-                                },
-                                _ => { span.muted { (l.t("尚无", "nothing yet")) } },
-                            } }
+                            td {
+                                @let links = v.outcomes.get(&f.number).map_or(&[][..], Vec::as_slice);
+                                @let measures = v.measures.get(&f.number).map_or(&[][..], Vec::as_slice);
+                                @for k in links { (linked(l, k)) " " }
+                                @for m in measures {
+                                    a href={ "/rectification/" (m.programme_id) } { (l.t("整改措施 ", "Measure ")) (m.code) }
+                                    " (" (l.v(m.state)) @if m.overdue { ", " span.warn { (l.t("逾期", "overdue")) } } ") "
+                                }
+                                @if links.is_empty() && measures.is_empty() { span.muted { (l.t("尚无", "nothing yet")) } }
+                            }
                         }
                     }
                 } }
