@@ -27,6 +27,8 @@ pub const EXIT_REJECTED: u8 = 3;
 pub const EXIT_DUPLICATE: u8 = 4;
 /// Exit code of `audit verify` when the chain is broken.
 pub const EXIT_TAMPERED: u8 = 5;
+/// Exit code of `draw verify` when the commitment or the sample does not match.
+pub const EXIT_DRAW_MISMATCH: u8 = 6;
 
 /// Jingzhun (精准): the registry of poor households, its procedures and their supervision.
 #[derive(Debug, Parser)]
@@ -95,7 +97,14 @@ pub enum Command {
         /// Mark session cookies Secure (when served behind HTTPS).
         #[arg(long)]
         secure_cookies: bool,
+        /// Whose names published accountability cases show: `never`, `always`, or the lowest
+        /// level named (`village`, `township`, `county`, `city`, `province`).
+        #[arg(long, env = "JINGZHUN_PUBLISH_NAMES", default_value = "county")]
+        publish_names: String,
     },
+    /// Random draws (unannounced visits, third-party samples).
+    #[command(subcommand)]
+    Draw(DrawCommand),
     /// Accounts. Passwords are read from standard input (one line), never from arguments.
     #[command(subcommand)]
     User(UserCommand),
@@ -335,6 +344,20 @@ pub struct GenerateArgs {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum DrawCommand {
+    /// Re-run a revealed draw offline (nothing is fetched, no database is opened): FILE is the
+    /// verification file of the public draw page (the spec's canonical text, the revealed
+    /// seed, the commitment and the sample). Prints whether the commitment and the sample
+    /// match; exits 6 when they do not.
+    Verify {
+        file: PathBuf,
+        /// The commitment published before the reveal (copied then); default the file's.
+        #[arg(long)]
+        commitment: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum AuditCommand {
     /// Check the whole hash chain; name the first entry altered, deleted or reordered.
     Verify,
@@ -354,6 +377,7 @@ async fn serve(
     sealer: Arc<jingzhun_service::seal::Sealer>,
     bind: &str,
     secure_cookies: bool,
+    publication: jingzhun_domain::accountability::PublicationPolicy,
 ) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(bind)
         .await
@@ -362,7 +386,8 @@ async fn serve(
         "正在服务 listening on http://{} (Ctrl-C 停止 to stop)",
         listener.local_addr()?
     );
-    let state = jingzhun_web::AppState::new(Arc::clone(store), secure_cookies, sealer);
+    let mut state = jingzhun_web::AppState::new(Arc::clone(store), secure_cookies, sealer);
+    state.publication = publication;
     jingzhun_web::serve(listener, state).await?;
     Ok(())
 }
@@ -372,6 +397,9 @@ fn area_arg(code: &str) -> Result<AreaCode> {
 }
 
 pub async fn run(cli: Cli) -> Result<ExitCode> {
+    if let Command::Draw(DrawCommand::Verify { file, commitment }) = &cli.command {
+        return draw_verify(file, commitment.as_deref());
+    }
     let store = jingzhun_service::connect(&cli.database)
         .await
         .with_context(|| format!("cannot open database {}", redact(&cli.database)))?;
@@ -402,7 +430,14 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             demo::ensure_supervision_demo(store, &sealer).await?;
             print::demo_accounts(&accounts);
             if !no_serve {
-                serve(&shared, sealer, &bind, false).await?;
+                serve(
+                    &shared,
+                    sealer,
+                    &bind,
+                    false,
+                    jingzhun_service::accountability::DEFAULT_POLICY,
+                )
+                .await?;
             }
         }
         Command::Areas(AreasCommand::Import { dir }) => {
@@ -543,9 +578,15 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Serve {
             bind,
             secure_cookies,
+            publish_names,
         } => {
-            serve(&shared, sealer()?, &bind, secure_cookies).await?;
+            let policy = jingzhun_service::accountability::parse_policy(&publish_names)
+                .with_context(|| {
+                    format!("--publish-names {publish_names:?}: never, always or a level / 从不、全部或级别")
+                })?;
+            serve(&shared, sealer()?, &bind, secure_cookies, policy).await?;
         }
+        Command::Draw(_) => {}
         Command::Audit(AuditCommand::Verify) => match audit::verify_audit(store).await? {
             Ok(n) => println!("审计链完整 audit chain intact: {n} entries"),
             Err(b) => {
@@ -1088,6 +1129,66 @@ fn redact(url: &str) -> String {
             }
         }
         _ => url.to_string(),
+    }
+}
+
+/// `draw verify`: offline, from the verification file alone.
+fn draw_verify(file: &Path, commitment: Option<&str>) -> Result<ExitCode> {
+    use jingzhun_service::inspections::{VerificationFile, verify_file};
+    let text = std::fs::read_to_string(file)
+        .with_context(|| format!("cannot read {} / 无法读取", file.display()))?;
+    let f: VerificationFile = serde_json::from_str(&text).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: not a draw verification file / 不是抽取核验文件: {e}",
+            file.display()
+        )
+    })?;
+    let v = match verify_file(&f, commitment) {
+        Ok(v) => v,
+        Err(ServiceError::Denied { zh, en, .. }) => anyhow::bail!("{zh} / {en}"),
+        Err(e) => return Err(e.into()),
+    };
+    let mark = |ok: bool| {
+        if ok {
+            "一致 matches"
+        } else {
+            "不符 DOES NOT MATCH"
+        }
+    };
+    println!("承诺值 commitment: {}", mark(v.commitment_matches));
+    if let Some(e) = &v.spec_refused {
+        println!(
+            "抽样方案无法抽取 the spec cannot be drawn: {} / {e}",
+            e.zh()
+        );
+    }
+    println!("样本 sample: {}", mark(v.sample_matches));
+    for d in &v.missing {
+        println!(
+            "  缺少 missing: {}{}",
+            d.id,
+            d.stratum
+                .as_deref()
+                .map(|s| format!(" ({s})"))
+                .unwrap_or_default()
+        );
+    }
+    for d in &v.unexpected {
+        println!(
+            "  多出 unexpected: {}{}",
+            d.id,
+            d.stratum
+                .as_deref()
+                .map(|s| format!(" ({s})"))
+                .unwrap_or_default()
+        );
+    }
+    if v.is_valid() {
+        println!("核验通过 verified: the seed gives the commitment and the same sample");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!("核验未通过 NOT VERIFIED");
+        Ok(ExitCode::from(EXIT_DRAW_MISMATCH))
     }
 }
 

@@ -494,7 +494,8 @@ fn standards_are_previewed_refused_field_by_field_and_changed_once_with_their_ve
     let exit = jingzhun(&db, &["exit", "--area", "510304"]);
     assert!(exit.status.success(), "{}", text(&exit.stderr));
     let out = text(&exit.stdout);
-    assert!(out.contains("3000 households evaluated"), "{out}");
+    // The 3,000 generated households and the one application the demo registers.
+    assert!(out.contains("3001 households evaluated"), "{out}");
     assert!(out.contains("incidence"), "{out}");
 
     let bad = jingzhun(
@@ -575,4 +576,116 @@ fn standards_are_previewed_refused_field_by_field_and_changed_once_with_their_ve
             .any(|l| l.starts_with("notice_days") && l.contains("7 天")),
         "{list}"
     );
+}
+
+/// Writes the verification file of a draw made here, as the public draw page offers it.
+fn verification_file(
+    dir: &Path,
+    name: &str,
+    tamper: impl Fn(&mut serde_json::Value),
+) -> std::path::PathBuf {
+    use jingzhun_domain::draw::{Candidate, Design, DrawSpec, Seed, commit, draw};
+    let spec = DrawSpec {
+        purpose: "暗访 分乡镇抽取村".into(),
+        frame: (0..12)
+            .map(|i| {
+                Candidate::in_stratum(&format!("V{i:02}"), if i % 2 == 0 { "T1" } else { "T2" })
+            })
+            .collect(),
+        design: Design::Stratified {
+            sizes: [("T1".to_string(), 2), ("T2".to_string(), 3)]
+                .into_iter()
+                .collect(),
+        },
+    };
+    let seed = Seed::from_bytes([7; 32]);
+    let mut file = serde_json::json!({
+        "format": "jingzhun.draw.verification.v1",
+        "commitment": commit(&seed, &spec).unwrap().as_str(),
+        "seed": seed.to_hex(),
+        "spec": spec.canonical_text(),
+        "sample": draw(&seed, &spec).unwrap(),
+    });
+    tamper(&mut file);
+    let path = dir.join(name);
+    std::fs::write(&path, file.to_string()).unwrap();
+    path
+}
+
+#[test]
+fn draw_verify_re_runs_a_revealed_draw_offline_and_exits_6_on_a_mismatch() {
+    let dir = tempfile::tempdir().unwrap();
+    // No database is opened (nor created): the file alone is enough.
+    let db = dir.path().join("never-created.db");
+    let good = verification_file(dir.path(), "good.json", |_| {});
+    let out = jingzhun(&db, &["draw", "verify", good.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    assert!(
+        text(&out.stdout).contains("verified"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert!(!db.exists(), "draw verify opens no database");
+
+    // The commitment copied before the reveal is another: the seed was swapped.
+    let other = "ab".repeat(32);
+    let out = jingzhun(
+        &db,
+        &[
+            "draw",
+            "verify",
+            good.to_str().unwrap(),
+            "--commitment",
+            &other,
+        ],
+    );
+    assert_eq!(out.status.code(), Some(6), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).contains("commitment: 不符 DOES NOT MATCH"));
+
+    // A village swapped in the claimed sample.
+    let swapped = verification_file(dir.path(), "swapped.json", |f| {
+        f["sample"]["groups"][0]["ids"][0] = serde_json::json!("V99");
+    });
+    let out = jingzhun(&db, &["draw", "verify", swapped.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(6));
+    let s = text(&out.stdout);
+    assert!(
+        s.contains("sample: 不符") && s.contains("unexpected: V99"),
+        "{s}"
+    );
+
+    // Another seed revealed than the one committed to.
+    let reseeded = verification_file(dir.path(), "reseeded.json", |f| {
+        f["seed"] = serde_json::json!("11".repeat(32));
+    });
+    assert_eq!(
+        jingzhun(&db, &["draw", "verify", reseeded.to_str().unwrap()])
+            .status
+            .code(),
+        Some(6)
+    );
+
+    // Not a verification file, or a bad seed: an error (1) with the reason.
+    std::fs::write(dir.path().join("junk.json"), "{\"x\": 1}").unwrap();
+    let out = jingzhun(
+        &db,
+        &[
+            "draw",
+            "verify",
+            dir.path().join("junk.json").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("not a draw verification file"));
+    let bad = verification_file(dir.path(), "bad.json", |f| {
+        f["seed"] = serde_json::json!("zz")
+    });
+    let out = jingzhun(&db, &["draw", "verify", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(!db.exists());
 }

@@ -37,7 +37,7 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::access::{Account, Assignment, Role};
 use crate::area::{AreaCode, AreaLevel};
@@ -206,7 +206,7 @@ vocabulary! {
 
 /// Who is publishing names: never, always, or from a level up (e.g. county and above, the
 /// practice of many commissions: front-line cadres appear as "张某").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "names", content = "from", rename_all = "snake_case")]
 pub enum PublicationPolicy {
     Never,
@@ -343,7 +343,7 @@ fn long(t: &str, field: Field) -> Result<String, Refusal> {
 }
 
 /// The person held accountable.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Person {
     pub name: String,
     /// 职务 ("某村党支部书记").
@@ -353,7 +353,7 @@ pub struct Person {
 
 /// Where the case came from, with the source's own reference (a complaint's ticket code, a
 /// finding's number, a cross-check lead, an audit report).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Source {
     pub kind: SourceKind,
     pub reference: Option<String>,
@@ -372,7 +372,7 @@ pub struct CaseDraft {
 }
 
 /// Mitigating facts under the error-tolerance rules (容错纠错, seed 001 problem 23).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Mitigation {
     pub applied: bool,
     pub reasons: Vec<String>,
@@ -389,7 +389,7 @@ pub struct DecisionDraft {
 }
 
 /// The investigation's result.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
     pub on: NaiveDate,
     pub by: String,
@@ -398,7 +398,7 @@ pub struct Finding {
 }
 
 /// A decision (处理意见), as recorded.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Decision {
     pub on: NaiveDate,
     pub by: String,
@@ -418,12 +418,14 @@ impl Decision {
 }
 
 /// An escalated review (提级审核).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Review {
     pub on: NaiveDate,
     pub by: String,
     /// The reviewing commission's area, and its level.
+    #[serde(with = "crate::inspection::serde_area")]
     pub body: AreaCode,
+    #[serde(with = "crate::inspection::serde_level")]
     pub level: AreaLevel,
     pub approved: bool,
     pub note: String,
@@ -432,7 +434,7 @@ pub struct Review {
 }
 
 /// The finalisation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finalisation {
     pub on: NaiveDate,
     pub by: String,
@@ -442,7 +444,7 @@ pub struct Finalisation {
 }
 
 /// What was published.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Publication {
     pub on: NaiveDate,
     pub by: String,
@@ -451,7 +453,7 @@ pub struct Publication {
 }
 
 /// The end of a case without an outcome.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Dismissal {
     pub on: NaiveDate,
     pub by: String,
@@ -460,9 +462,10 @@ pub struct Dismissal {
 }
 
 /// One accountability case.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Case {
     pub person: Person,
+    #[serde(with = "crate::inspection::serde_area")]
     pub area: AreaCode,
     pub source: Source,
     pub category: String,

@@ -28,6 +28,7 @@
 //! * [`update`]: the yearly dynamic adjustment of a village, its lock, and what it proposes.
 //! * [`exit`]: the household exit indicators, village and county exit, what-if of a standard.
 //! * [`draw`]: verifiable random draws (commit-reveal) for unannounced visits and samples.
+//! * [`inspection`]: inspections: type, scope, team, period, findings by the catalogue, draws.
 //! * [`rectification`]: rectification programmes, measures, verification and closing (销号).
 //! * [`accountability`]: accountability cases, the four forms, escalated review (提级审核).
 
@@ -44,6 +45,7 @@ pub mod draw;
 pub mod exit;
 pub mod generate;
 pub mod id_number;
+pub mod inspection;
 pub mod mask;
 pub mod money;
 pub mod notice;

@@ -50,6 +50,8 @@ pub struct AppState {
     pub public_forms: Arc<limit::RateLimit>,
     /// The sealing key (complainants' identities, draw seeds).
     pub sealer: Arc<jingzhun_service::seal::Sealer>,
+    /// Whose names published accountability cases show (`serve --publish-names`).
+    pub publication: jingzhun_domain::accountability::PublicationPolicy,
 }
 
 impl AppState {
@@ -66,6 +68,7 @@ impl AppState {
             checks: Default::default(),
             public_forms: Default::default(),
             sealer,
+            publication: jingzhun_service::accountability::DEFAULT_POLICY,
         }
     }
 }

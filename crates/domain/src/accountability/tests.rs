@@ -697,3 +697,19 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_case_survives_its_json_and_a_stored_area_is_checked() {
+    let mut c = decided(village_cadre(), &township_officer(), &sanction());
+    c.review(&county_officer(), day(4), true, "同意").unwrap();
+    c.finalise(&township_officer(), day(5)).unwrap();
+    let json = serde_json::to_string(&c).unwrap();
+    let back: Case = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, c);
+    assert!(serde_json::from_str::<Case>(&json.replace("\"county\"", "\"shire\"")).is_err());
+    let policy: PublicationPolicy = serde_json::from_str(
+        &serde_json::to_string(&PublicationPolicy::FromLevel(CadreLevel::County)).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(policy, PublicationPolicy::FromLevel(CadreLevel::County));
+}
