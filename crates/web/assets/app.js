@@ -20,7 +20,9 @@
           tooltip: { trigger: "axis" },
           grid: { left: 8, right: 16, top: 16, bottom: 8, containLabel: true },
           xAxis: { type: "value", name: spec.unit || "" },
-          yAxis: { type: "category", data: spec.labels, inverse: true },
+          // Long labels (a problem category) are cut on the axis; the tooltip shows them whole.
+          yAxis: { type: "category", data: spec.labels, inverse: true,
+            axisLabel: { formatter: function (v) { return v.length > 14 ? v.slice(0, 13) + "…" : v; } } },
           series: [{ type: "bar", data: spec.values.map(function (v, i) {
             return spec.colors ? { value: v, itemStyle: { color: spec.colors[i] } } : v; }),
             itemStyle: { color: "#b4232a" } }]

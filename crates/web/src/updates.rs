@@ -221,12 +221,21 @@ async fn page_markup(
             today,
         )
         && mine.is_some_and(|u| u.update.state == UpdateState::Submitted);
-    let names: std::collections::HashMap<AreaCode, String> = state
+    // Villages in code order (township by township).
+    let names: std::collections::BTreeMap<AreaCode, String> = state
         .store
         .village_names(Some(&area))
         .await?
         .into_iter()
         .collect();
+    let area_name = match names.get(&area) {
+        Some(n) => n.clone(),
+        None => state
+            .store
+            .area(&area)
+            .await?
+            .map_or_else(|| area.as_str().to_string(), |a| a.name),
+    };
     let mut kinds: Vec<jingzhun_domain::procedure::ProcedureKind> =
         v.proposals.iter().map(|p| p.kind).collect();
     kinds.sort();
@@ -236,7 +245,7 @@ async fn page_markup(
         l.t("动态调整", "Yearly update"),
         false,
         html! {
-            h1 { (l.t("动态调整", "Yearly update")) " · " (names.get(&area).map_or(area.as_str(), String::as_str)) " · " (v.year) }
+            h1 { (l.t("动态调整", "Yearly update")) " · " (area_name) " · " (v.year) }
             p.muted { (l.t("每年一次：村级更新收入和情况（导入或表单），提交乡镇审核。审核通过后本村该年度数据锁定，此后的变更须通过程序办理。",
                 "Once a year the village updates incomes and conditions (import or forms) and submits them; once the township approves, the village's data of the year are locked and later changes go through a procedure.")) }
             @if let Some(m) = message { p.error role="alert" #update-message { (m) } }
