@@ -163,19 +163,12 @@ impl Refusal {
 }
 
 fn text(t: &str, field: Field, max: usize, single_line: bool) -> Result<String, Refusal> {
-    let t = t.trim();
-    let n = t.chars().count();
-    if n == 0 {
-        return Err(Refusal::Required { field });
-    }
-    if n > max {
-        return Err(Refusal::TooLong { field, max });
-    }
-    let bad = |c: char| c.is_control() && (single_line || !matches!(c, '\n' | '\r' | '\t'));
-    if t.chars().any(bad) {
-        return Err(Refusal::ControlCharacter { field });
-    }
-    Ok(t.to_string())
+    use crate::text::{TextFault, bounded};
+    bounded(t, max, single_line).map_err(|f| match f {
+        TextFault::Required => Refusal::Required { field },
+        TextFault::TooLong { max } => Refusal::TooLong { field, max },
+        TextFault::ControlCharacter => Refusal::ControlCharacter { field },
+    })
 }
 
 /// Serde for an area code as its 12 digits (areas do not deserialize by themselves).

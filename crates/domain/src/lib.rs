@@ -25,6 +25,7 @@
 //! * [`procedure`]: identification, exit, removal, return, monitoring as state machines.
 //! * [`notice`]: public notices from procedures and their digest.
 //! * [`plan`]: one plan per household, and identical plans as a finding.
+//! * [`text`]: free text from forms: trimmed, required, bounded, no control characters.
 //! * [`update`]: the yearly dynamic adjustment of a village, its lock, and what it proposes.
 //! * [`exit`]: the household exit indicators, village and county exit, what-if of a standard.
 //! * [`draw`]: verifiable random draws (commit-reveal) for unannounced visits and samples.
@@ -57,6 +58,7 @@ pub mod registry;
 pub mod sources;
 pub mod standards;
 pub mod summary;
+pub mod text;
 pub mod update;
 pub mod vocab;
 pub mod warnings;
