@@ -198,7 +198,10 @@ pub struct Proposal {
 /// - exited, below the poverty line or failing a guarantee → return to poverty (返贫);
 /// - exited, above the line but below the monitoring line → monitoring entry;
 /// - monitored, meeting every indicator above the monitoring line → risk elimination;
-/// - every member deceased → removal (自然消亡).
+/// - every member deceased → removal (自然消亡);
+/// - a cross-check lead about it verified as confirmed, with the removal procedure as what
+///   follows → removal (the lead alone never removes anyone: the procedure does, with its
+///   deliberation, visit and notice).
 ///
 /// `evaluation` is the household's exit evaluation (a monitored household is judged against
 /// the monitoring line, `below_monitoring_line` says whether its income per person is below
@@ -208,7 +211,19 @@ pub fn propose(
     evaluation: &Evaluation,
     below_monitoring_line: bool,
     all_members_deceased: bool,
+    removal_confirmed_by_lead: bool,
 ) -> Option<Proposal> {
+    let active = matches!(
+        status,
+        HouseholdStatus::Registered | HouseholdStatus::Exited | HouseholdStatus::Monitored
+    );
+    if removal_confirmed_by_lead && active {
+        return Some(Proposal {
+            kind: ProcedureKind::Removal,
+            why_zh: "比对疑点经核实属实，核实结论为启动清退程序",
+            why_en: "a cross-check lead was confirmed with the removal procedure to follow",
+        });
+    }
     if all_members_deceased
         && matches!(
             status,
@@ -348,8 +363,9 @@ mod tests {
     #[test]
     fn each_status_gets_the_procedure_its_data_call_for() {
         use HouseholdStatus::*;
-        let kind =
-            |s, meets, below, dead| propose(s, &evaluation(meets), below, dead).map(|p| p.kind);
+        let kind = |s, meets, below, dead| {
+            propose(s, &evaluation(meets), below, dead, false).map(|p| p.kind)
+        };
         assert_eq!(
             kind(Registered, true, false, false),
             Some(ProcedureKind::Exit)
@@ -376,5 +392,12 @@ mod tests {
         );
         assert_eq!(kind(Removed, true, false, true), None);
         assert_eq!(kind(Applicant, true, false, false), None);
+        // A confirmed lead whose verification calls for removal: even a household that meets
+        // every indicator is proposed the removal procedure; a removed one is not.
+        let by_lead = |s| propose(s, &evaluation(true), false, false, true).map(|p| p.kind);
+        assert_eq!(by_lead(Registered), Some(ProcedureKind::Removal));
+        assert_eq!(by_lead(Exited), Some(ProcedureKind::Removal));
+        assert_eq!(by_lead(Removed), None);
+        assert_eq!(by_lead(Applicant), None);
     }
 }

@@ -207,6 +207,9 @@ pub async fn proposals(
         .into_iter()
         .map(|c| c.household_id)
         .collect();
+    // Households named by a lead confirmed with the removal procedure to follow (a person's
+    // lead names the households the person is a member of).
+    let removal_leads = households_with_confirmed_removal(store, within).await?;
     let mut rows = Vec::new();
     for h in &data {
         let p = ExitParams {
@@ -227,7 +230,8 @@ pub async fn proposals(
             .monitoring_line(h.facts.income_year, &h.facts.village)
             .is_some_and(|line| per_capita_fen < line * 100);
         let all_dead = !h.members.is_empty() && h.members.iter().all(|m| m.deceased_on.is_some());
-        if let Some(prop) = rules::propose(h.facts.status, &e, below, all_dead) {
+        let by_lead = removal_leads.contains(&h.facts.id);
+        if let Some(prop) = rules::propose(h.facts.status, &e, below, all_dead, by_lead) {
             rows.push(ProposalRow {
                 household_id: h.facts.id.clone(),
                 village: h.facts.village,
@@ -248,6 +252,54 @@ pub async fn proposals(
         }
     }
     Ok(rows)
+}
+
+/// The households within an area that a lead confirmed with the removal action names.
+async fn households_with_confirmed_removal(
+    store: &dyn Store,
+    within: &AreaCode,
+) -> Result<std::collections::HashSet<String>, ServiceError> {
+    use jingzhun_domain::checks::{LeadAction, LeadState, SubjectKind};
+    let mut out = std::collections::HashSet::new();
+    let mut offset = 0;
+    loop {
+        let page = store
+            .leads(&jingzhun_store::checks::LeadQuery {
+                within: Some(vec![*within]),
+                rule: None,
+                state: Some(LeadState::Confirmed),
+                offset,
+                limit: 1000,
+            })
+            .await?;
+        let n = page.len() as i64;
+        for l in page
+            .into_iter()
+            .filter(|l| l.action == Some(LeadAction::Removal))
+        {
+            match l.subject_kind {
+                SubjectKind::Household => {
+                    out.insert(l.subject_id);
+                }
+                SubjectKind::Person => {
+                    let found = store
+                        .search_households(&jingzhun_store::HouseholdQuery {
+                            within: Some(vec![*within]),
+                            text: Some(l.subject_id.clone()),
+                            limit: 10,
+                            ..Default::default()
+                        })
+                        .await?;
+                    out.extend(found.into_iter().map(|h| h.household_id.to_string()));
+                }
+                _ => {}
+            }
+        }
+        if n < 1000 {
+            return Ok(out);
+        }
+        offset += n;
+    }
 }
 
 /// Households within an area not written for more than [`STALE_MONTHS`] months, oldest first.

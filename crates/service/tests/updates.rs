@@ -312,3 +312,58 @@ async fn a_clerk_updates_a_households_yearly_facts_by_form_until_the_year_is_loc
             .unwrap();
     }
 }
+
+#[tokio::test]
+async fn a_lead_confirmed_with_the_removal_action_proposes_the_removal_procedure() {
+    use jingzhun_domain::checks::{LeadAction, LeadState, SubjectKind, Verification};
+    for db in each_backend().await {
+        let store = db.store.as_ref();
+        jingzhun_service::demo::ensure_demo(store).await.unwrap();
+        let county = demo_county();
+        let officer = account("officer", Role::CountyOfficer, &county);
+        let leads = store
+            .leads(&jingzhun_store::checks::LeadQuery {
+                within: Some(vec![county]),
+                rule: None,
+                state: Some(LeadState::Open),
+                offset: 0,
+                limit: 5000,
+            })
+            .await
+            .unwrap();
+        let lead = leads
+            .iter()
+            .find(|l| l.subject_kind == SubjectKind::Household && l.village.is_some())
+            .expect("the demo has a lead about a household");
+        let village = lead.village.unwrap();
+        let before = updates::proposals(store, &officer, &village, today())
+            .await
+            .unwrap();
+        let removal_of = |rows: &[updates::ProposalRow]| {
+            rows.iter()
+                .find(|r| r.household_id == lead.subject_id && r.kind == ProcedureKind::Removal)
+                .cloned()
+        };
+        assert!(
+            removal_of(&before).is_none(),
+            "an open lead proposes nothing"
+        );
+        jingzhun_service::checks::verify_lead(
+            store,
+            lead,
+            lead.version,
+            &Verification::Confirmed {
+                action: LeadAction::Removal,
+                note: "核实属实".into(),
+            },
+            "user:officer",
+        )
+        .await
+        .unwrap();
+        let after = updates::proposals(store, &officer, &village, today())
+            .await
+            .unwrap();
+        let row = removal_of(&after).expect("the removal is proposed");
+        assert!(row.why_zh.contains("比对疑点"), "{}", row.why_zh);
+    }
+}
