@@ -170,20 +170,3 @@ pub async fn correct(
     }
     crate::procedures::republish(store, account, notice_id, &recs, reason, today).await
 }
-
-/// Notices within an area whose period ends between `from` and `to` (inclusive), newest first.
-pub async fn ending_between(
-    store: &dyn Store,
-    within: Option<&jingzhun_domain::AreaCode>,
-    from: chrono::NaiveDate,
-    to: chrono::NaiveDate,
-) -> Result<Vec<NoticeRecord>, ServiceError> {
-    let all = store.notices(within, 500).await?;
-    Ok(all
-        .into_iter()
-        .filter(|n| {
-            chrono::NaiveDate::parse_from_str(&n.period_to, "%Y-%m-%d")
-                .is_ok_and(|d| d >= from && d <= to)
-        })
-        .collect())
-}

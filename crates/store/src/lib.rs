@@ -396,8 +396,6 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Vec<updates::UpdateRecord>>;
     /// Every approved update within an area (or everywhere): (village, latest approved year).
     async fn approved_updates(&self, within: Option<&AreaCode>) -> Result<Vec<(AreaCode, i32)>>;
-    /// Villages of these whose update for `year` is approved (their data are locked).
-    async fn locked_villages(&self, villages: &[AreaCode], year: i32) -> Result<Vec<AreaCode>>;
     /// Households within an area last written before `before` (RFC 3339), oldest first.
     async fn stale_households(
         &self,

@@ -706,29 +706,6 @@ macro_rules! sql_store {
                 rows.into_iter().map(|(v, y)| Ok((area_code(&v)?, y))).collect()
             }
 
-            async fn locked_villages(&self, villages: &[AreaCode], year: i32) -> Result<Vec<AreaCode>> {
-                if villages.is_empty() {
-                    return Ok(Vec::new());
-                }
-                let mut out = Vec::new();
-                for chunk in villages.chunks(500) {
-                    let mut b: QueryBuilder<'_, $db> = QueryBuilder::new(
-                        "SELECT village_code FROM annual_updates WHERE state = 'approved' AND year = ",
-                    );
-                    b.push_bind(year).push(" AND village_code IN (");
-                    let mut sep = b.separated(", ");
-                    for v in chunk {
-                        sep.push_bind(v.as_str().to_string());
-                    }
-                    b.push(")");
-                    let rows: Vec<(String,)> = b.build_query_as().fetch_all(&self.pool).await?;
-                    for (c,) in rows {
-                        out.push(area_code(&c)?);
-                    }
-                }
-                Ok(out)
-            }
-
             async fn stale_households(
                 &self,
                 within: &AreaCode,

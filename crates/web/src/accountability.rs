@@ -5,6 +5,7 @@
 //! forms, publication) are the domain's; names on the public page follow the platform's
 //! publication policy (`AppState::publication`).
 
+use crate::pages::shown;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -335,20 +336,6 @@ pub struct OpenForm {
 impl CsrfField for OpenForm {
     fn csrf(&self) -> &str {
         &self.csrf
-    }
-}
-
-/// A refusal to show on the page it came from (anything else fails the page).
-fn shown(e: jingzhun_service::ServiceError) -> Result<String, PageError> {
-    use jingzhun_service::{Denial, ServiceError as E};
-    match e {
-        E::Denied {
-            kind: Denial::Invalid | Denial::Conflict,
-            zh,
-            en,
-        } => Ok(format!("{zh} / {en}")),
-        E::Invalid(m) | E::Conflict(m) => Ok(m),
-        e => Err(e.into()),
     }
 }
 

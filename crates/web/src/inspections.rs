@@ -4,6 +4,7 @@
 //! its team and for inspectors, discipline officers, leaders and administrators over its area
 //! (404 otherwise); a draw's sample is shown to the team only, until the seed is revealed.
 
+use crate::pages::shown;
 use std::collections::BTreeMap;
 
 use axum::extract::{Path, State};
@@ -290,20 +291,6 @@ fn date_field(l: Lang, t: &str) -> Result<chrono::NaiveDate, String> {
         l.t("日期格式应为 YYYY-MM-DD", "dates are YYYY-MM-DD")
             .to_string()
     })
-}
-
-/// A refusal to show on the page it came from (anything else fails the page).
-fn shown(e: jingzhun_service::ServiceError) -> Result<String, PageError> {
-    use jingzhun_service::{Denial, ServiceError as E};
-    match e {
-        E::Denied {
-            kind: Denial::Invalid | Denial::Conflict,
-            zh,
-            en,
-        } => Ok(format!("{zh} / {en}")),
-        E::Invalid(m) | E::Conflict(m) => Ok(m),
-        e => Err(e.into()),
-    }
 }
 
 pub async fn plan_page(

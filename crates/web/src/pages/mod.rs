@@ -91,6 +91,21 @@ pub fn routes() -> Router<AppState> {
         .merge(crate::accountability::page_routes())
 }
 
+/// A refusal to show on the page it came from (bad input, a state that does not allow it);
+/// anything else fails the page.
+pub fn shown(e: jingzhun_service::ServiceError) -> Result<String, PageError> {
+    use jingzhun_service::{Denial, ServiceError as E};
+    match e {
+        E::Denied {
+            kind: Denial::Invalid | Denial::Conflict,
+            zh,
+            en,
+        } => Ok(format!("{zh} / {en}")),
+        E::Invalid(m) | E::Conflict(m) => Ok(m),
+        e => Err(e.into()),
+    }
+}
+
 /// What every signed-in page has: the account, the language, and where it is.
 pub struct Ctx {
     pub user: CurrentUser,
