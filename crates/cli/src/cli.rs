@@ -85,6 +85,10 @@ pub enum Command {
         /// Area code (2 to 12 digits); default the demo county 510304.
         #[arg(long, default_value = demo::DEMO_COUNTY)]
         area: String,
+        /// The year of the figures; default the latest year with rural populations and a
+        /// poverty line for the area.
+        #[arg(long)]
+        year: Option<i32>,
     },
     /// The audit log.
     #[command(subcommand)]
@@ -562,8 +566,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 args.out_dir.display()
             );
         }
-        Command::Summary { area } => {
-            let s = summary::area_summary(store, &area_arg(&area)?).await?;
+        Command::Summary { area, year } => {
+            let s = summary::area_summary(store, &area_arg(&area)?, year).await?;
             print::summary(&s);
         }
         Command::User(cmd) => user(store, cmd).await?,

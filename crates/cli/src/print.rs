@@ -10,12 +10,17 @@ fn pct(x: Option<f64>) -> String {
 /// A summary table: one line per child area and a total line.
 pub fn summary(s: &AreaSummary) {
     println!(
-        "{} {}（{}）收入年度 income year {}",
+        "{} {}（{}）数据年度 year of the figures {}",
         s.area.code.prefix(),
         s.area.name,
         s.area.level.zh(),
-        s.year.map_or_else(|| "—".into(), |y| y.to_string())
+        s.year().map_or_else(|| "—".into(), |y| y.to_string())
     );
+    if let Some(y) = &s.figures_year {
+        for m in &y.missing {
+            println!("注意 note: {} / {}", m.zh(y.year), m.en(y.year));
+        }
+    }
     println!(
         "户数 households: 在册 registered / 已脱贫 exited / 监测 monitored / 清退 removed; 人数 persons 同; 发生率 incidence"
     );

@@ -286,13 +286,25 @@ pub struct VillageExitFigures {
     pub candidate_households: i64,
     pub candidate_persons: i64,
     /// Registered households kept off the list, by indicator (a household may count under
-    /// several), indexed like [`Indicator::ALL`].
+    /// several), indexed like [`Indicator::ALL`]; serialised named by indicator code
+    /// (`{"income": 3, "food": 0, ...}`).
+    #[serde(serialize_with = "by_indicator")]
     pub blocked_by: [i64; 7],
     /// Exited households that no longer meet the indicators.
     pub exited_not_meeting: i64,
     /// Monitored households whose risk could be eliminated (income above the monitoring line
     /// and the guarantees hold).
     pub monitored_meeting: i64,
+}
+
+/// Counts indexed like [`Indicator::ALL`], as an object named by indicator code.
+fn by_indicator<S: serde::Serializer>(counts: &[i64; 7], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut m = s.serialize_map(Some(counts.len()))?;
+    for (i, n) in Indicator::ALL.iter().zip(counts) {
+        m.serialize_entry(i.code(), n)?;
+    }
+    m.end()
 }
 
 impl VillageExitFigures {

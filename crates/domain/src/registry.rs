@@ -106,6 +106,21 @@ pub struct Household {
     pub income_components: Option<IncomeComponents>,
 }
 
+impl Household {
+    /// Per-capita net income (人均纯收入): the household's net income over its living members
+    /// (the same division as the exit indicator of income), to the fen; `None` without any.
+    pub fn per_capita_income<'a>(
+        &self,
+        members: impl IntoIterator<Item = &'a Person>,
+    ) -> Option<Yuan> {
+        let living = members
+            .into_iter()
+            .filter(|p| p.household_id == self.household_id && p.deceased_on.is_none())
+            .count();
+        self.annual_net_income.per(living)
+    }
+}
+
 /// The parts of a household's yearly net income: 纯收入 = 工资性收入 + 生产经营性收入 +
 /// 财产性收入 + 转移性收入 − 生产经营性支出.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

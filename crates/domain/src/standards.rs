@@ -329,6 +329,24 @@ impl Standards {
         self.resolve(key, year, area).map(|e| e.value)
     }
 
+    /// The years for which a value of `key` is set for one year and applies in `area` (or in
+    /// part of it: a line of one province counts for the whole country; `None`: anywhere).
+    pub fn years_of(
+        &self,
+        key: StandardKey,
+        area: Option<&AreaCode>,
+    ) -> std::collections::BTreeSet<i32> {
+        self.entries
+            .iter()
+            .filter(|e| e.key == key)
+            .filter(|e| match (e.region.as_deref(), area) {
+                (None, _) | (_, None) => true,
+                (Some(r), Some(a)) => a.as_str().starts_with(r) || r.starts_with(a.prefix()),
+            })
+            .filter_map(|e| e.year)
+            .collect()
+    }
+
     /// The poverty line (yuan per person) of `year` in `area`, if one is set.
     pub fn poverty_line(&self, year: i32, area: &AreaCode) -> Option<i64> {
         self.value(StandardKey::PovertyLine, year, area)

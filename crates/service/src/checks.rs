@@ -28,7 +28,7 @@ pub struct CheckOptions {
     pub within: Option<Vec<AreaCode>>,
     /// `None`: every rule.
     pub rules: Option<BTreeSet<Rule>>,
-    /// The check year; defaults to the latest income year in the registry.
+    /// The check year; defaults to the year of the figures (`summary::figures_year`).
     pub year: Option<i32>,
     pub capital_threshold: Option<Yuan>,
 }
@@ -91,9 +91,21 @@ pub async fn run_checks(
     let started = std::time::Instant::now();
     let year = match opts.year {
         Some(y) => y,
-        None => store.latest_income_year().await?.ok_or_else(|| {
-            ServiceError::Invalid("the registry is empty: import it before running checks".into())
-        })?,
+        // The year of the figures of the run's area (one area) or of everywhere.
+        None => {
+            let area = match opts.within.as_deref() {
+                Some([one]) => Some(one),
+                _ => None,
+            };
+            crate::summary::figures_year(store, area, None)
+                .await?
+                .map(|y| y.year)
+                .ok_or_else(|| {
+                    ServiceError::Invalid(
+                        "the registry is empty: import it before running checks".into(),
+                    )
+                })?
+        }
     };
     let mut params = CheckParams::defaults(year);
     params.standards = crate::standards::in_force(store).await?;

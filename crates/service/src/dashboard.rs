@@ -19,8 +19,14 @@ pub struct Dashboard {
     pub warnings: Vec<(jingzhun_domain::warnings::Warning, String)>,
 }
 
-pub async fn dashboard(store: &dyn Store, code: &AreaCode) -> Result<Dashboard, ServiceError> {
-    let summary = area_summary(store, code).await?;
+/// The dashboard of an area for a year (`None`: the year [`crate::summary::figures_year`]
+/// chooses).
+pub async fn dashboard(
+    store: &dyn Store,
+    code: &AreaCode,
+    year: Option<i32>,
+) -> Result<Dashboard, ServiceError> {
+    let summary = area_summary(store, code, year).await?;
     let mut profile = store.area_profile(code).await?;
     // Largest cause first; households without a recorded cause last.
     profile
@@ -35,7 +41,7 @@ pub async fn dashboard(store: &dyn Store, code: &AreaCode) -> Result<Dashboard, 
         up = a.parent();
     }
     ancestors.reverse();
-    let warnings = match summary.year {
+    let warnings = match summary.year() {
         Some(year) => warnings(store, code, year).await?,
         None => Vec::new(),
     };

@@ -121,7 +121,7 @@ pub async fn ensure_demo(store: &dyn Store) -> Result<Demo, ServiceError> {
     }
     Ok(Demo {
         created,
-        summary: area_summary(store, &county).await?,
+        summary: area_summary(store, &county, None).await?,
     })
 }
 

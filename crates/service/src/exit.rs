@@ -124,7 +124,7 @@ pub async fn area(
     area: Option<&AreaCode>,
     year: Option<i32>,
 ) -> Result<AreaExit, ServiceError> {
-    let year = default_year(store, year).await?;
+    let year = default_year(store, area, year).await?;
     let standards = in_force(store).await?;
     let started = Instant::now();
     let data = store.exit_data(area).await?;
@@ -258,7 +258,7 @@ pub async fn list(
     year: Option<i32>,
     kind: ListKind,
 ) -> Result<Vec<ListRow>, ServiceError> {
-    let year = default_year(store, year).await?;
+    let year = default_year(store, Some(within), year).await?;
     let standards = in_force(store).await?;
     let p = ExitParams {
         year,

@@ -58,16 +58,20 @@ pub fn may_change(account: &Account, day: NaiveDate) -> bool {
     account.has_role(Role::Admin, day)
 }
 
-/// The year a what-if or an exit evaluation looks at when none is given: the latest income
-/// year of the registry.
-pub async fn default_year(store: &dyn Store, year: Option<i32>) -> Result<i32, ServiceError> {
-    match year {
-        Some(y) => Ok(y),
-        None => store
-            .latest_income_year()
-            .await?
-            .ok_or_else(|| ServiceError::Invalid("the registry is empty: import it first".into())),
+/// The year a what-if or an exit evaluation of an area (everywhere for `None`) looks at when
+/// none is given: the year of its figures ([`crate::summary::figures_year`]).
+pub async fn default_year(
+    store: &dyn Store,
+    area: Option<&AreaCode>,
+    year: Option<i32>,
+) -> Result<i32, ServiceError> {
+    if let Some(y) = year {
+        return Ok(y);
     }
+    crate::summary::figures_year(store, area, None)
+        .await?
+        .map(|y| y.year)
+        .ok_or_else(|| ServiceError::Invalid("the registry is empty: import it first".into()))
 }
 
 /// Refuses a region no area of the platform has.
@@ -110,7 +114,7 @@ pub async fn preview(
     year: Option<i32>,
 ) -> Result<Preview, ServiceError> {
     check_region(store, &change.entry).await?;
-    let year = default_year(store, year).await?;
+    let year = default_year(store, within, year).await?;
     let before = in_force(store).await?;
     let after = before.with(change.entry.clone());
     let data = store.exit_data(within).await?;

@@ -140,6 +140,14 @@ pub struct HouseholdQuery {
     pub limit: i64,
 }
 
+/// The living members of the household of the row (in a query over `households`).
+macro_rules! living_members {
+    () => {
+        "(SELECT COUNT(*) FROM persons m WHERE m.household_id = households.household_id \
+         AND m.deceased_on IS NULL)"
+    };
+}
+
 /// The order of a household search (ties broken by household number).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum HouseholdSort {
@@ -179,12 +187,26 @@ impl HouseholdSort {
         Self::ALL.into_iter().find(|s| s.code() == code)
     }
 
-    /// The ORDER BY clause.
+    /// The ORDER BY clause. Income orders are by per-capita income (the household's net
+    /// income over its living members, as `Household::per_capita_income` divides it);
+    /// households without a living member come last.
     pub fn order_by(self) -> &'static str {
         match self {
             HouseholdSort::Number => " ORDER BY household_id",
-            HouseholdSort::IncomeAscending => " ORDER BY annual_net_income_fen, household_id",
-            HouseholdSort::IncomeDescending => " ORDER BY annual_net_income_fen DESC, household_id",
+            HouseholdSort::IncomeAscending => concat!(
+                " ORDER BY ",
+                living_members!(),
+                " = 0, annual_net_income_fen * 1.0 / NULLIF(",
+                living_members!(),
+                ", 0), household_id"
+            ),
+            HouseholdSort::IncomeDescending => concat!(
+                " ORDER BY ",
+                living_members!(),
+                " = 0, annual_net_income_fen * 1.0 / NULLIF(",
+                living_members!(),
+                ", 0) DESC, household_id"
+            ),
             HouseholdSort::Village => " ORDER BY village_code, household_id",
         }
     }
@@ -259,6 +281,15 @@ pub trait Store: Send + Sync + 'static {
     async fn persons_of(&self, households: &[HouseholdId]) -> Result<Vec<Person>>;
     /// Households and persons by status for each child area of `parent`.
     async fn child_counts(&self, parent: &AreaCode) -> Result<Vec<ChildCounts>>;
+    /// Households and persons by status of the area itself (a village too, which has no
+    /// children to add up).
+    async fn status_counts(
+        &self,
+        code: &AreaCode,
+    ) -> Result<jingzhun_domain::summary::StatusCounts>;
+    /// The years for which some village within the area (everywhere for `None`) has a rural
+    /// population, oldest first.
+    async fn population_years(&self, within: Option<&AreaCode>) -> Result<Vec<i32>>;
     /// Active households of an area by primary cause and by gap.
     async fn area_profile(&self, within: &AreaCode) -> Result<AreaProfile>;
     /// The import that last wrote a household.
@@ -267,8 +298,9 @@ pub trait Store: Send + Sync + 'static {
     async fn audit_of(&self, subject_kind: &str, subject_id: &str) -> Result<Vec<AuditEntry>>;
     /// Whether the registry holds no household at all.
     async fn registry_is_empty(&self) -> Result<bool>;
-    /// The latest income year in the registry.
-    async fn latest_income_year(&self) -> Result<Option<i32>>;
+    /// The latest income year of the households within an area (everywhere for `None`),
+    /// applicants not counted: an application's income says nothing of the registry's year.
+    async fn latest_income_year(&self, within: Option<&AreaCode>) -> Result<Option<i32>>;
 
     // Accounts.
     async fn user(&self, login: &str) -> Result<Option<UserRecord>>;
@@ -313,7 +345,7 @@ pub trait Store: Send + Sync + 'static {
     async fn leads_about(&self, subject_ids: &[String]) -> Result<Vec<checks::LeadRecord>>;
     /// What the warnings read of each village within an area, for `year`: registered persons
     /// at its end and the year before's, exited households of that income year whose income is
-    /// below `monitoring_fen` per person, and open leads.
+    /// below `monitoring_fen` per living member (per-capita income as everywhere), and open leads.
     async fn village_figures(
         &self,
         within: &AreaCode,

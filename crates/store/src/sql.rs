@@ -182,7 +182,11 @@ pub const REGISTRY_INDEXES: [(&str, &str); 3] = [
 ];
 
 pub const ANY_HOUSEHOLD: &str = "SELECT household_id FROM households LIMIT 1";
-pub const LATEST_INCOME_YEAR: &str = "SELECT MAX(income_year) FROM households";
+pub const LATEST_INCOME_YEAR: &str = "SELECT MAX(income_year) FROM households \
+     WHERE village_code BETWEEN $1 AND $2 AND status <> 'applicant'";
+pub const POPULATION_YEARS: &str = "SELECT DISTINCT p.year FROM area_populations p \
+     JOIN areas a ON a.code = p.area_code \
+     WHERE a.level = 5 AND p.area_code BETWEEN $1 AND $2 ORDER BY 1";
 
 pub const IMPORT_BY_DIGEST: &str = "SELECT id, kind, digest, source, actor, started_at, households, \
      persons, forced FROM imports WHERE kind = $1 AND digest = $2 ORDER BY id LIMIT 1";

@@ -224,9 +224,49 @@ macro_rules! sql_store {
                 Ok(row.is_none())
             }
 
-            async fn latest_income_year(&self) -> Result<Option<i32>> {
-                let (y,): (Option<i32>,) = sqlx::query_as(sql::LATEST_INCOME_YEAR).fetch_one(&self.pool).await?;
+            async fn latest_income_year(&self, within: Option<&AreaCode>) -> Result<Option<i32>> {
+                let (lo, hi) = code_range(within.map_or("", |c| c.prefix()));
+                let (y,): (Option<i32>,) = sqlx::query_as(sql::LATEST_INCOME_YEAR)
+                    .bind(lo)
+                    .bind(hi)
+                    .fetch_one(&self.pool)
+                    .await?;
                 Ok(y)
+            }
+
+            async fn population_years(&self, within: Option<&AreaCode>) -> Result<Vec<i32>> {
+                let (lo, hi) = code_range(within.map_or("", |c| c.prefix()));
+                let rows: Vec<(i32,)> = sqlx::query_as(sql::POPULATION_YEARS)
+                    .bind(lo)
+                    .bind(hi)
+                    .fetch_all(&self.pool)
+                    .await?;
+                Ok(rows.into_iter().map(|(y,)| y).collect())
+            }
+
+            async fn status_counts(&self, code: &AreaCode) -> Result<jingzhun_domain::summary::StatusCounts> {
+                // The child queries grouped by the area's own prefix: one group, the area.
+                let digits = code.prefix().len() as i32;
+                let (lo, hi) = code_range(code.prefix());
+                let households: Vec<(String, String, i64)> = sqlx::query_as(sql::CHILD_HOUSEHOLD_COUNTS)
+                    .bind(digits)
+                    .bind(&lo)
+                    .bind(&hi)
+                    .fetch_all(&self.pool)
+                    .await?;
+                let persons: Vec<(String, String, i64)> = sqlx::query_as(sql::CHILD_PERSON_COUNTS)
+                    .bind(digits)
+                    .bind(&lo)
+                    .bind(&hi)
+                    .fetch_all(&self.pool)
+                    .await?;
+                Ok($crate::sql::merge_counts(households, persons)?
+                    .into_iter()
+                    .map(|c| c.counts)
+                    .fold(Default::default(), |mut all, c| {
+                        all.merge(&c);
+                        all
+                    }))
             }
 
             async fn user(&self, login: &str) -> Result<Option<$crate::UserRecord>> {
@@ -493,10 +533,12 @@ macro_rules! sql_store {
                        CAST(SUM(CASE WHEN h.status <> 'removed' AND h.identified_year <= $3 - 1 \
                                  AND (h.exit_year IS NULL OR h.exit_year > $3 - 1) THEN m.n ELSE 0 END) AS BIGINT), \
                        CAST(SUM(CASE WHEN h.status = 'exited' AND h.income_year = $3 \
-                                 AND h.annual_net_income_fen < $4 * m.n THEN 1 ELSE 0 END) AS BIGINT), \
+                                 AND h.annual_net_income_fen < $4 * m.living THEN 1 ELSE 0 END) AS BIGINT), \
                        MAX(l.open_leads) \
                      FROM households h \
-                     JOIN (SELECT household_id, COUNT(*) AS n FROM persons GROUP BY household_id) m \
+                     JOIN (SELECT household_id, COUNT(*) AS n, \
+                                  SUM(CASE WHEN deceased_on IS NULL THEN 1 ELSE 0 END) AS living \
+                           FROM persons GROUP BY household_id) m \
                        ON m.household_id = h.household_id \
                      LEFT JOIN (SELECT village_code, COUNT(*) AS open_leads FROM leads \
                                 WHERE state = 'open' AND village_code BETWEEN $1 AND $2 GROUP BY village_code) l \

@@ -240,7 +240,7 @@ async fn households_and_persons_read_back_as_written(store: Arc<dyn Store>) {
     p.sort_by(|a, b| a.id_number.cmp(&b.id_number));
     assert_eq!(got, p);
     assert_eq!(got[0].gender, got[0].id_number.gender());
-    assert_eq!(store.latest_income_year().await.unwrap(), Some(2020));
+    assert_eq!(store.latest_income_year(None).await.unwrap(), Some(2020));
     let statuses = {
         let mut tx = store.begin().await.unwrap();
         tx.household_statuses(&[h.household_id.clone(), HouseholdId::parse("NOPE").unwrap()])

@@ -147,6 +147,13 @@ pub fn routes() -> Router<AppState> {
         SessionInfo,
         RoleInfo,
         crate::error::ErrorBody,
+        crate::figures::AreaReply,
+        crate::figures::AreaBody,
+        crate::figures::ChildBody,
+        crate::figures::CountsBody,
+        crate::figures::ByStatusBody,
+        crate::figures::YearBody,
+        crate::figures::MissingBody,
         crate::transfer::JobView,
         crate::transfer::JobState,
         crate::transfer::ErrorRow,
@@ -258,25 +265,29 @@ async fn my_areas(
     Ok(Json(serde_json::json!({ "areas": areas })))
 }
 
-/// An area with each child's households and persons by status, rural population and poverty
-/// incidence. Outside the account's area it does not exist (404).
-#[utoipa::path(get, path = "/api/v1/areas/{code}", params(("code" = String, Path, description = "area code, 2 to 12 digits")), responses(
-    (status = 200, description = "the area's children with counts and incidence", body = Object), (status = 401, description = "not signed in", body = crate::error::ErrorBody),
+/// An area's own households and persons by status (named by status), rural population and
+/// poverty incidence, and the same for each child area, for the year of the figures (`?year=`,
+/// or the latest year with populations and a poverty line), with what that year lacks.
+/// Outside the account's area it does not exist (404).
+#[utoipa::path(get, path = "/api/v1/areas/{code}", params(("code" = String, Path, description = "area code, 2 to 12 digits"), crate::figures::YearParam), responses(
+    (status = 200, description = "the area and its children with counts and incidence", body = crate::figures::AreaReply), (status = 401, description = "not signed in", body = crate::error::ErrorBody),
+    (status = 400, description = "bad year", body = crate::error::ErrorBody),
     (status = 404, description = "missing or outside the account's reach", body = crate::error::ErrorBody)))]
 async fn area(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(code): Path<String>,
-) -> Result<Json<Value>, WebError> {
+    axum::extract::Query(p): axum::extract::Query<crate::figures::YearParam>,
+) -> Result<Json<crate::figures::AreaReply>, WebError> {
     let code =
         jingzhun_domain::area::AreaCode::parse_short(&code).map_err(|_| WebError::NotFound)?;
     if !user.account.may_reach(&code, today_in_china()) {
         return Err(WebError::NotFound);
     }
-    let summary = jingzhun_service::summary::area_summary(state.store.as_ref(), &code).await?;
-    serde_json::to_value(&summary)
-        .map(Json)
-        .map_err(|e| WebError::Internal(e.to_string()))
+    let year = crate::figures::checked_year(p.year)?;
+    let summary =
+        jingzhun_service::summary::area_summary(state.store.as_ref(), &code, year).await?;
+    Ok(Json((&summary).into()))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -145,7 +145,8 @@ pub async fn change(
 pub struct ExitParams {
     /// Area code (2 to 12 digits); default the account's area.
     pub area: Option<String>,
-    /// The year evaluated; default the latest income year.
+    /// The year evaluated; default the year of the area's figures (the latest with rural
+    /// populations and a poverty line).
     pub year: Option<i32>,
     /// For lists: `candidates` (default), `blocked`, `exited_not_meeting`.
     #[param(value_type = Option<String>)]

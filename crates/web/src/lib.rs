@@ -17,6 +17,7 @@ pub mod auth;
 pub mod complaints;
 pub mod error;
 pub mod exit;
+pub mod figures;
 pub mod i18n;
 pub mod inspections;
 pub mod leads;

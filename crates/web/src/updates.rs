@@ -68,7 +68,7 @@ async fn view(
     let store = state.store.as_ref();
     let area = area_in_reach(account, area)?
         .ok_or_else(|| WebError::BadRequest("area: required / 请指定地区".into()))?;
-    let year = jingzhun_service::standards::default_year(store, year).await?;
+    let year = jingzhun_service::standards::default_year(store, Some(&area), year).await?;
     let today = today_in_china();
     let updates = store.annual_updates(&area, year).await?;
     let proposals = updates::proposals(store, account, &area, today).await?;

@@ -20,11 +20,14 @@ use crate::AppState;
 use crate::error::WebError;
 use crate::i18n::Lang;
 
+/// An area and the year asked for (`None`: the year its figures choose).
+type DashboardKey = (AreaCode, Option<i32>);
+
 /// Dashboards by area, kept while the audit log's head stays where it was: every change to
 /// the data appends an audit entry, so a moved head means the figures may have changed.
 #[derive(Default)]
 pub struct DashboardCache {
-    done: std::sync::Mutex<HashMap<AreaCode, (i64, Arc<Dashboard>)>>,
+    done: std::sync::Mutex<HashMap<DashboardKey, (i64, Arc<Dashboard>)>>,
     /// Held while computing: under load, the first request computes and the others wait for
     /// its result instead of repeating it.
     computing: tokio::sync::Mutex<()>,
@@ -33,32 +36,35 @@ pub struct DashboardCache {
 impl DashboardCache {
     const MAX_AREAS: usize = 2000;
 
-    fn cached(&self, code: &AreaCode, version: i64) -> Option<Arc<Dashboard>> {
+    fn cached(&self, key: &DashboardKey, version: i64) -> Option<Arc<Dashboard>> {
         let done = self.done.lock().unwrap_or_else(|e| e.into_inner());
-        done.get(code)
+        done.get(key)
             .filter(|(v, _)| *v == version)
             .map(|(_, d)| d.clone())
     }
 
+    /// The dashboard of an area for a year (`None`: the year the figures choose).
     pub async fn get(
         &self,
         store: &dyn Store,
         code: &AreaCode,
+        year: Option<i32>,
     ) -> Result<Arc<Dashboard>, PageError> {
+        let key = (*code, year);
         let (version, _) = store.audit_head().await?;
-        if let Some(d) = self.cached(code, version) {
+        if let Some(d) = self.cached(&key, version) {
             return Ok(d);
         }
         let _computing = self.computing.lock().await;
-        if let Some(d) = self.cached(code, version) {
+        if let Some(d) = self.cached(&key, version) {
             return Ok(d);
         }
-        let d = Arc::new(dashboard(store, code).await?);
+        let d = Arc::new(dashboard(store, code, year).await?);
         let mut done = self.done.lock().unwrap_or_else(|e| e.into_inner());
         if done.len() >= Self::MAX_AREAS {
             done.clear();
         }
-        done.insert(*code, (version, d.clone()));
+        done.insert(key, (version, d.clone()));
         Ok(d)
     }
 }
@@ -66,6 +72,7 @@ impl DashboardCache {
 #[derive(Deserialize)]
 pub struct AreaParam {
     area: Option<String>,
+    year: Option<i32>,
 }
 
 /// The dashboard: of `?area=`, or of the account's (first) area.
@@ -84,16 +91,17 @@ pub async fn dashboard_page(
             .min()
             .ok_or(WebError::NotFound)?,
     };
-    render(&state, &ctx, code).await
+    render(&state, &ctx, code, p.year).await
 }
 
 pub async fn area_page(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(code): Path<String>,
+    Query(p): Query<crate::figures::YearParam>,
 ) -> Result<Markup, PageError> {
     let code = AreaCode::parse_short(&code).map_err(|_| WebError::NotFound)?;
-    render(&state, &ctx, code).await
+    render(&state, &ctx, code, p.year).await
 }
 
 /// Colour class of an incidence: below 1 %, below 3 % (the exit threshold of a county in the
@@ -122,13 +130,19 @@ fn list_link(area: &AreaCode, extra: &str) -> String {
     format!("/households?area={}{extra}", area.prefix())
 }
 
-async fn render(state: &AppState, ctx: &Ctx, code: AreaCode) -> Result<Markup, PageError> {
+async fn render(
+    state: &AppState,
+    ctx: &Ctx,
+    code: AreaCode,
+    year: Option<i32>,
+) -> Result<Markup, PageError> {
     let today = today_in_china();
     if !ctx.user.account.may_reach(&code, today) {
         return Err(WebError::NotFound.into());
     }
+    let year = crate::figures::checked_year(year)?;
     let store = state.store.as_ref();
-    let d = state.dashboards.get(store, &code).await?;
+    let d = state.dashboards.get(store, &code, year).await?;
     let l = ctx.lang;
     let s = &d.summary;
     // Breadcrumbs: the ancestors the account reaches are links, the others plain names.
@@ -141,7 +155,10 @@ async fn render(state: &AppState, ctx: &Ctx, code: AreaCode) -> Result<Markup, P
     let is_village = level == AreaLevel::Village;
     let reg = HouseholdStatus::Registered;
     let title = s.area.name.clone();
-    let year = s.year.map(|y| y.to_string()).unwrap_or_else(|| "—".into());
+    let year = s
+        .year()
+        .map(|y| y.to_string())
+        .unwrap_or_else(|| "—".into());
     let causes_chart = serde_json::json!({
         "kind": "bar",
         "labels": d.profile.causes.iter().map(|(c, _)| c.map_or(l.t("未填", "Not recorded"), |c| l.v(c))).collect::<Vec<_>>(),
@@ -167,7 +184,8 @@ async fn render(state: &AppState, ctx: &Ctx, code: AreaCode) -> Result<Markup, P
                     @if *reach { a href={ "/areas/" (a.prefix()) } { (name) } } @else { span { (name) } }
                 }
             }
-            h1 { (title) " " small.muted { (if l == Lang::Zh { level.zh() } else { level.en() }) " · " (l.t("收入年度", "income year")) " " (year) } }
+            h1 { (title) " " small.muted { (if l == Lang::Zh { level.zh() } else { level.en() }) " · " (year) (l.t(" 年度数据", " figures")) } }
+            (year_switch(ctx, &format!("/areas/{}", code.prefix()), s.figures_year.as_ref()))
             div.cards {
                 div.card { a href=(list_link(&code, "&status=registered")) { span.n { (l.int(s.total.households(reg))) } }
                     span.l { (l.t("在册未脱贫户", "Registered households")) } }
@@ -209,7 +227,7 @@ async fn render(state: &AppState, ctx: &Ctx, code: AreaCode) -> Result<Markup, P
                     div #cause-chart .chart data-chart=(causes_chart.to_string()) role="img"
                         aria-label=(l.t("致贫原因图", "Chart of causes")) {}
                     details { summary { (l.t("数据表", "Data table")) }
-                        table { @for (c, n) in &d.profile.causes { tr {
+                        table #cause-table { @for (c, n) in &d.profile.causes { tr {
                             td { (c.map_or(l.t("未填", "Not recorded"), |c| l.v(c))) }
                             td.num { @if let Some(c) = c { a href=(list_link(&code, &format!("&cause={}", c.code()))) { (l.int(*n)) } } @else { (l.int(*n)) } }
                         } } }
@@ -280,6 +298,35 @@ async fn render(state: &AppState, ctx: &Ctx, code: AreaCode) -> Result<Markup, P
             }
         },
     ))
+}
+
+/// The year of the figures, the years one may switch to (links keeping the page), and what
+/// the year lacks, said in words ("2025 年无农村人口数据") rather than left as a blank chart.
+pub fn year_switch(
+    ctx: &Ctx,
+    path: &str,
+    y: Option<&jingzhun_domain::summary::FiguresYear>,
+) -> Markup {
+    let l = ctx.lang;
+    let Some(y) = y else {
+        return html! { p.notice #figures-year { (l.t("尚无可统计的年度数据（无农村人口、扶贫标准或户档）。", "No year to show yet: no rural population, poverty line or households.")) } };
+    };
+    html! {
+        nav.years #figures-year aria-label=(l.t("数据年度", "Year of the figures")) {
+            span.muted { (l.t("数据年度：", "Year: ")) }
+            @for other in &y.years {
+                @if *other == y.year {
+                    strong aria-current="true" { (other) }
+                } @else {
+                    a href={ (path) (if path.contains('?') { "year=" } else { "?year=" }) (other) } { (other) }
+                }
+                " "
+            }
+        }
+        @for m in &y.missing {
+            p.notice.missing-data { (if l == Lang::Zh { m.zh(y.year) } else { m.en(y.year) }) }
+        }
+    }
 }
 
 #[cfg(test)]

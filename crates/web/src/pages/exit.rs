@@ -285,15 +285,25 @@ pub async fn exit_page(
 ) -> Result<Markup, PageError> {
     let l = ctx.lang;
     let area = area_in_reach(&ctx.user.account, q.area.as_deref())?;
-    let a = exit::area(state.store.as_ref(), area.as_ref(), q.year).await?;
+    let year = crate::figures::checked_year(q.year)?;
+    let a = exit::area(state.store.as_ref(), area.as_ref(), year).await?;
+    let figures_year =
+        jingzhun_service::summary::figures_year(state.store.as_ref(), area.as_ref(), Some(a.year))
+            .await?;
     let t = &a.total;
     let area_param = area.map(|c| c.prefix().to_string()).unwrap_or_default();
+    let switch_path = if area_param.is_empty() {
+        "/exit".to_string()
+    } else {
+        format!("/exit?area={area_param}&")
+    };
     Ok(layout(
         &ctx,
         l.t("退出评估", "Exit evaluation"),
         false,
         html! {
             h1 { (l.t("退出评估", "Exit evaluation")) " · " (a.year) }
+            (super::area::year_switch(&ctx, &switch_path, figures_year.as_ref()))
             p.muted { (l.t("按“两不愁三保障”及饮水安全、收入稳定超过扶贫标准逐户评估；“不愁吃、不愁穿”在入户核实时确认。",
                 "Every household is evaluated on income above the line, food, clothing, education, medical care, housing and water; food and clothing are confirmed at the home visit.")) }
             form.filters method="get" action="/exit" {

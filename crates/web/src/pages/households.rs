@@ -79,12 +79,14 @@ pub async fn list(
     let ids: Vec<HouseholdId> = found.iter().map(|h| h.household_id.clone()).collect();
     let members = state.store.persons_of(&ids).await?;
     let mut heads: HashMap<&HouseholdId, (&str, usize)> = HashMap::new();
+    let mut of: HashMap<&HouseholdId, Vec<&Person>> = HashMap::new();
     for m in &members {
         let e = heads.entry(&m.household_id).or_insert(("", 0));
         e.1 += 1;
         if m.relation == Relation::Head {
             e.0 = &m.name;
         }
+        of.entry(&m.household_id).or_default().push(m);
     }
     let villages = area_names(&state, found.iter().map(|h| h.village_code)).await?;
     let area_name = match query.within.as_deref() {
@@ -150,7 +152,12 @@ pub async fn list(
                             td { (villages.get(&h.village_code).map_or(h.village_code.as_str(), String::as_str)) }
                             td { (l.v(h.status)) }
                             td { (h.primary_cause.map_or("—", |c| l.v(c))) }
-                            td.num { (l.money(h.annual_net_income)) }
+                            td.num.per-capita {
+                                @match h.per_capita_income(of.get(&h.household_id).into_iter().flatten().copied()) {
+                                    Some(y) => (l.money(y)),
+                                    None => "—",
+                                }
+                            }
                         }
                     }
                 } }
@@ -264,9 +271,9 @@ pub async fn detail(
                     dt { (l.t("住房安全", "Safe housing")) } dd { (if h.housing_safe { l.t("是", "yes") } else { l.t("否", "no") }) }
                     dt { (l.t("饮水安全", "Safe water")) } dd { (if h.water_safe { l.t("是", "yes") } else { l.t("否", "no") }) }
                     dt { (l.t("家庭年纯收入", "Household net income")) } dd { (l.money(h.annual_net_income)) " (" (h.income_year) ")" }
-                    @if !members.is_empty() {
+                    @if let Some(y) = h.per_capita_income(members.iter()) {
                         dt { (l.t("人均纯收入", "Net income per person")) }
-                        dd { (l.money(jingzhun_domain::money::Yuan::from_fen(h.annual_net_income.fen() / members.len() as i64))) }
+                        dd { (l.money(y)) }
                     }
                     dt { (l.t("联系电话", "Phone")) } dd { (phone.as_deref().unwrap_or("—")) }
                     dt { (l.t("村民小组", "Group")) } dd { (h.group_name.as_deref().unwrap_or("—")) }

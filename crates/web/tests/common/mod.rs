@@ -126,6 +126,43 @@ pub async fn app() -> App {
     }
 }
 
+/// The application over an empty registry (the bundled Da'an areas only) and no account:
+/// for tests that bring their own data and accounts (`add_account`).
+pub async fn bare_app() -> App {
+    let dir = tempfile::tempdir().unwrap();
+    let (url, scratch) = match std::env::var("JINGZHUN_TEST_POSTGRES") {
+        Ok(admin) if !admin.is_empty() => {
+            let s = ScratchDatabase::create(&admin).await.expect("scratch db");
+            (s.url.clone(), Some(s))
+        }
+        _ => (dir.path().join("t.db").to_str().unwrap().to_string(), None),
+    };
+    let store = jingzhun_service::connect(&url).await.unwrap();
+    jingzhun_service::demo::load_bundled_areas(store.as_ref())
+        .await
+        .unwrap();
+    App {
+        state: AppState::new(
+            Arc::clone(&store),
+            false,
+            Arc::new(jingzhun_service::seal::Sealer::generate()),
+        ),
+        own: String::new(),
+        other: String::new(),
+        other_village: code("510304100201"),
+        scratch,
+        _dir: dir,
+    }
+}
+
+/// Adds an account with one role over an area (password [`PASSWORD`]).
+pub async fn add_account(app: &App, login: &str, role: Role, area: &str) {
+    let a = Assignment::new(role, code(area), None, None, false).unwrap();
+    users::add_user(app.state.store.as_ref(), login, login, PASSWORD, a, "test")
+        .await
+        .unwrap();
+}
+
 pub struct Reply {
     pub status: StatusCode,
     pub headers: axum::http::HeaderMap,
