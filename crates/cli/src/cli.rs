@@ -112,6 +112,21 @@ pub enum Command {
     /// Accounts. Passwords are read from standard input (one line), never from arguments.
     #[command(subcommand)]
     User(UserCommand),
+    /// Apply the database's pending migrations (creating a new database if there is none);
+    /// `--dry-run` lists them and changes nothing. A database of another application, or of a
+    /// newer program, is refused untouched.
+    Migrate {
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Write a consistent copy of the live SQLite database to OUT (safe while the server
+    /// writes; never copy the file itself). The sealing key is not in it: keep the key file
+    /// (or JINGZHUN_SEAL_KEY) with the backup. PostgreSQL: use pg_dump (README, Backup).
+    Backup { out: PathBuf },
+    /// Put a backup in place as the database named by --database, which must not exist yet
+    /// (stop the server first; move the old file away yourself). The backup is checked first:
+    /// a Jingzhun database, not newer than this program, its audit chain intact.
+    Restore { backup: PathBuf },
     /// Send every complaint past its handling deadline without a reply to the level above
     /// (提级; also done whenever complaints are listed, digested or counted). For a daily
     /// scheduler.
@@ -363,8 +378,13 @@ pub enum DrawCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
-    /// Check the whole hash chain; name the first entry altered, deleted or reordered.
-    Verify,
+    /// Check the whole hash chain; name the first entry altered, deleted or reordered. Prints
+    /// the head (SEQ:HASH) to keep outside the database.
+    Verify {
+        /// A head printed by an earlier `audit verify` (SEQ:HASH): the chain must still hold it.
+        #[arg(long, value_name = "SEQ:HASH")]
+        head: Option<jingzhun_domain::audit::Anchor>,
+    },
 }
 
 fn actor() -> String {
@@ -404,15 +424,50 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
     if let Command::Draw(DrawCommand::Verify { file, commitment }) = &cli.command {
         return draw_verify(file, commitment.as_deref());
     }
-    let store = jingzhun_service::connect(&cli.database)
+    match &cli.command {
+        Command::Migrate { dry_run } => return migrate(&cli.database, *dry_run).await,
+        Command::Backup { out } => {
+            let fingerprint = jingzhun_service::connect::backup(&cli.database, out)
+                .await
+                .with_context(|| format!("cannot back up {}", redact(&cli.database)))?;
+            println!(
+                "已备份 backed up {} to {}",
+                redact(&cli.database),
+                out.display()
+            );
+            if let Some(fp) = fingerprint {
+                println!(
+                    "密封密钥不在备份中，请另处保管 the sealing key (fingerprint {fp}) is not in the backup: keep it safe, apart from the backups"
+                );
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+        Command::Restore { backup } => return restore(&cli.database, backup).await,
+        _ => {}
+    }
+    // Commands that only read never create or migrate a database: a mistyped path is an
+    // error, not an empty registry.
+    let mode = if reads_only(&cli.command) {
+        jingzhun_store::OpenMode::Existing
+    } else {
+        jingzhun_store::OpenMode::CreateAndMigrate
+    };
+    let store = jingzhun_service::connect_with(&cli.database, mode)
         .await
         .with_context(|| format!("cannot open database {}", redact(&cli.database)))?;
     let shared = store;
     let store = shared.as_ref();
-    let sealer = || -> Result<Arc<jingzhun_service::seal::Sealer>> {
-        Ok(Arc::new(
-            jingzhun_service::seal::Sealer::for_database(&cli.database, cli.seal_key.as_deref())
-                .context("the sealing key / 密封密钥")?,
+    let key_file = jingzhun_service::seal::Sealer::key_file(&cli.database);
+    let seal_key = cli.seal_key.clone();
+    let sealer = || async {
+        Ok::<_, anyhow::Error>(Arc::new(
+            jingzhun_service::seal::Sealer::for_database(
+                store,
+                std::path::Path::new(&key_file),
+                seal_key.as_deref(),
+            )
+            .await
+            .context("the sealing key / 密封密钥")?,
         ))
     };
     match cli.command {
@@ -429,7 +484,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             );
             print::summary(&d.summary);
             let accounts = demo::ensure_demo_accounts(store).await?;
-            let sealer = sealer()?;
+            let sealer = sealer().await?;
             demo::ensure_procedure_demo(store).await?;
             demo::ensure_supervision_demo(store, &sealer).await?;
             print::demo_accounts(&accounts);
@@ -571,6 +626,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             print::summary(&s);
         }
         Command::User(cmd) => user(store, cmd).await?,
+        Command::Migrate { .. } | Command::Backup { .. } | Command::Restore { .. } => {}
         Command::EscalateComplaints => {
             let ids = jingzhun_service::complaints::escalate_overdue(
                 store,
@@ -588,16 +644,123 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 .with_context(|| {
                     format!("--publish-names {publish_names:?}: never, always or a level / 从不、全部或级别")
                 })?;
-            serve(&shared, sealer()?, &bind, secure_cookies, policy).await?;
+            serve(&shared, sealer().await?, &bind, secure_cookies, policy).await?;
         }
         Command::Draw(_) => {}
-        Command::Audit(AuditCommand::Verify) => match audit::verify_audit(store).await? {
-            Ok(n) => println!("审计链完整 audit chain intact: {n} entries"),
-            Err(b) => {
-                eprintln!("审计链被篡改 AUDIT CHAIN BROKEN: {b}");
-                return Ok(ExitCode::from(EXIT_TAMPERED));
+        Command::Audit(AuditCommand::Verify { head }) => {
+            match audit::verify_audit_anchored(store, head).await? {
+                Ok(0) => {
+                    eprintln!(
+                        "审计日志为空 the audit log is empty: this is not a registry in use (wrong --database?)"
+                    );
+                    return Ok(ExitCode::FAILURE);
+                }
+                Ok(n) => {
+                    let (seq, hash) = store.audit_head().await?;
+                    println!("审计链完整 audit chain intact: {n} entries");
+                    println!(
+                        "链头 head: {seq}:{hash}\n（请在库外留存或公布此链头，下次以 --head 核对 keep it outside the database and check later with --head）"
+                    );
+                }
+                Err(b) => {
+                    eprintln!("审计链被篡改 AUDIT CHAIN BROKEN: {b}");
+                    return Ok(ExitCode::from(EXIT_TAMPERED));
+                }
             }
-        },
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Whether a command only reads (then it opens an existing, up-to-date database only).
+fn reads_only(c: &Command) -> bool {
+    matches!(
+        c,
+        Command::Summary { .. }
+            | Command::Audit(_)
+            | Command::Exit(_)
+            | Command::Areas(AreasCommand::List { .. })
+            | Command::Standards(StandardsCommand::List)
+            | Command::User(UserCommand::List)
+            | Command::Export(_)
+    )
+}
+
+/// `jingzhun migrate [--dry-run]`.
+async fn migrate(database: &str, dry_run: bool) -> Result<ExitCode> {
+    let pending = jingzhun_service::connect::pending_migrations(database)
+        .await
+        .with_context(|| format!("cannot read database {}", redact(database)))?;
+    if pending.is_empty() {
+        println!("数据库已是最新 the database is up to date");
+        return Ok(ExitCode::SUCCESS);
+    }
+    for m in &pending {
+        println!("待执行 pending: {} {}", m.version, m.description);
+    }
+    if dry_run {
+        println!(
+            "未作更改 nothing changed (--dry-run): {} migration(s) pending",
+            pending.len()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    jingzhun_service::connect(database)
+        .await
+        .with_context(|| format!("cannot migrate database {}", redact(database)))?;
+    println!("已升级 applied {} migration(s)", pending.len());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `jingzhun restore BACKUP`: checks the backup, then puts it in place of a database that
+/// does not exist yet (copied beside the target, flushed, then renamed: never half a file).
+async fn restore(database: &str, backup: &std::path::Path) -> Result<ExitCode> {
+    if database.contains("://") && !database.starts_with("sqlite://") {
+        anyhow::bail!(
+            "restore puts a SQLite backup in place; a PostgreSQL database is restored with pg_restore (README, Backup)"
+        );
+    }
+    let target = std::path::PathBuf::from(database.trim_start_matches("sqlite://"));
+    if target.exists() {
+        anyhow::bail!(
+            "{} exists: restore never overwrites a database; stop the server and move it away first / 目标数据库已存在",
+            target.display()
+        );
+    }
+    let location = backup.to_string_lossy().into_owned();
+    let store = jingzhun_service::connect_with(&location, jingzhun_store::OpenMode::Existing)
+        .await
+        .with_context(|| format!("{} is not a usable backup", backup.display()))?;
+    let fingerprint = store.seal_key_fingerprint().await?;
+    match audit::verify_audit(store.as_ref()).await? {
+        Ok(n) => println!("备份审计链完整 the backup's audit chain is intact: {n} entries"),
+        Err(b) => {
+            eprintln!("备份的审计链被篡改 THE BACKUP'S AUDIT CHAIN IS BROKEN: {b}");
+            return Ok(ExitCode::from(EXIT_TAMPERED));
+        }
+    }
+    drop(store);
+    let dir = target
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("cannot write in {}", dir.display()))?;
+    let mut src = std::fs::File::open(backup)?;
+    std::io::copy(&mut src, tmp.as_file_mut())?;
+    tmp.as_file().sync_all()?;
+    tmp.persist_noclobber(&target)
+        .map_err(|e| anyhow::anyhow!("cannot put the backup in place: {}", e.error))?;
+    println!(
+        "已恢复 restored {} as {}",
+        backup.display(),
+        target.display()
+    );
+    if let Some(fp) = fingerprint {
+        println!(
+            "请放回密封密钥 put its sealing key (fingerprint {fp}) at {}.sealkey or set JINGZHUN_SEAL_KEY: the server refuses to start without it",
+            target.display()
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -150,6 +150,27 @@ async fn audit_verify_exits_5_and_names_the_entry_deleted_from_the_database() {
         .status
         .success()
     );
+    // The head printed by a good verification is checked again later with --head.
+    let first = jingzhun(&db, &["audit", "verify"]);
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    let printed = text(&first.stdout);
+    let head = printed
+        .split("head: ")
+        .nth(1)
+        .and_then(|t| t.split_whitespace().next())
+        .expect("the head is printed")
+        .to_string();
+    let anchored = jingzhun(&db, &["audit", "verify", "--head", &head]);
+    assert!(anchored.status.success(), "{}", text(&anchored.stderr));
+    let (seq, _) = head.split_once(':').unwrap();
+    let forged = format!("{seq}:{}", "0".repeat(64));
+    let wrong = jingzhun(&db, &["audit", "verify", "--head", &forged]);
+    assert_eq!(wrong.status.code(), Some(5));
+    assert!(
+        text(&wrong.stderr).contains("published head"),
+        "{}",
+        text(&wrong.stderr)
+    );
     let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
         .await
         .unwrap();
@@ -688,4 +709,191 @@ fn draw_verify_re_runs_a_revealed_draw_offline_and_exits_6_on_a_mismatch() {
     let out = jingzhun(&db, &["draw", "verify", bad.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     assert!(!db.exists());
+}
+
+#[test]
+fn commands_that_only_read_never_create_a_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("mistyped.db");
+    for args in [
+        &["summary"][..],
+        &["audit", "verify"],
+        &["areas", "list"],
+        &["standards", "list"],
+        &["user", "list"],
+        &["exit"],
+    ] {
+        let out = jingzhun(&db, args);
+        assert!(!out.status.success(), "{args:?} on a missing database");
+        assert!(
+            text(&out.stderr).contains("no database at"),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        assert!(!db.exists(), "{args:?} created the database");
+    }
+    // A database with nothing in its audit log is not "intact: 0 entries".
+    let made = jingzhun(&db, &["migrate"]);
+    assert!(made.status.success(), "{}", text(&made.stderr));
+    let verify = jingzhun(&db, &["audit", "verify"]);
+    assert!(!verify.status.success());
+    assert!(
+        text(&verify.stderr).contains("empty"),
+        "{}",
+        text(&verify.stderr)
+    );
+}
+
+#[tokio::test]
+async fn a_database_of_another_application_or_a_newer_version_is_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let foreign = dir.path().join("other.db");
+    {
+        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}?mode=rwc", foreign.display()))
+            .await
+            .unwrap();
+        sqlx::query("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total INTEGER)")
+            .execute(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+    }
+    let before = std::fs::read(&foreign).unwrap();
+    for args in [&["areas", "import", "data"][..], &["migrate"], &["summary"]] {
+        let out = jingzhun(&foreign, args);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(
+            text(&out.stderr).contains("not a Jingzhun database"),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+    }
+    assert_eq!(
+        std::fs::read(&foreign).unwrap(),
+        before,
+        "the file is untouched"
+    );
+    assert_eq!(
+        scalar(&foreign, "SELECT COUNT(*) FROM sqlite_master").await,
+        1,
+        "no table was added"
+    );
+
+    // A database migrated by a newer program.
+    let db = dir.path().join("newer.db");
+    assert!(jingzhun(&db, &["migrate"]).status.success());
+    {
+        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
+            .await
+            .unwrap();
+        sqlx::query(
+            "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+             VALUES (99991231000001, 'from the future', 1, x'00', 0)",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        pool.close().await;
+    }
+    for args in [
+        &["summary"][..],
+        &["migrate", "--dry-run"],
+        &["demo", "--no-serve"],
+    ] {
+        let out = jingzhun(&db, args);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(
+            text(&out.stderr).contains("newer than this program"),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn migrate_dry_run_lists_the_migrations_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("new.db");
+    let dry = jingzhun(&db, &["migrate", "--dry-run"]);
+    assert!(dry.status.success(), "{}", text(&dry.stderr));
+    assert!(text(&dry.stdout).contains("pending: 20261123000001 initial"));
+    assert!(text(&dry.stdout).contains("nothing changed"));
+    assert!(!db.exists());
+    let real = jingzhun(&db, &["migrate"]);
+    assert!(real.status.success());
+    assert!(text(&real.stdout).contains("applied"));
+    let again = jingzhun(&db, &["migrate", "--dry-run"]);
+    assert!(text(&again.stdout).contains("up to date"));
+}
+
+#[tokio::test]
+async fn a_backup_taken_while_the_database_is_in_use_restores_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("live.db");
+    assert!(jingzhun(&db, &["demo", "--no-serve"]).status.success());
+    // Another connection holds the database open with an uncommitted write while the backup
+    // runs (as a server would): the backup is the committed state, whole.
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
+        .await
+        .unwrap();
+    let households = scalar(&db, "SELECT COUNT(*) FROM households").await;
+    let entries = scalar(&db, "SELECT COUNT(*) FROM audit_log").await;
+    let mut tx = pool.begin().await.unwrap();
+    sqlx::query("DELETE FROM persons")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    let backup = dir.path().join("backup.db");
+    let out = jingzhun(&db, &["backup", backup.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    tx.rollback().await.unwrap();
+    pool.close().await;
+    // Never over an existing file.
+    let again = jingzhun(&db, &["backup", backup.to_str().unwrap()]);
+    assert!(!again.status.success());
+
+    let restored = dir.path().join("restored.db");
+    let out = jingzhun(&restored, &["restore", backup.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("sealing key"),
+        "the key is mentioned"
+    );
+    assert_eq!(
+        scalar(&restored, "SELECT COUNT(*) FROM households").await,
+        households
+    );
+    assert_eq!(
+        scalar(&restored, "SELECT COUNT(*) FROM audit_log").await,
+        entries
+    );
+    assert!(scalar(&restored, "SELECT COUNT(*) FROM persons").await > 0);
+    let verify = jingzhun(&restored, &["audit", "verify"]);
+    assert!(verify.status.success(), "{}", text(&verify.stderr));
+    // Without its sealing key the restored database refuses to start, and no new key is made;
+    // with the key put back, it starts.
+    let no_key = jingzhun(&restored, &["demo", "--no-serve"]);
+    assert!(!no_key.status.success());
+    assert!(
+        text(&no_key.stderr).contains("there is no sealing key"),
+        "{}",
+        text(&no_key.stderr)
+    );
+    let key = dir.path().join("restored.db.sealkey");
+    assert!(!key.exists(), "no new key is made");
+    std::fs::copy(dir.path().join("live.db.sealkey"), &key).unwrap();
+    let with_key = jingzhun(&restored, &["demo", "--no-serve"]);
+    assert!(with_key.status.success(), "{}", text(&with_key.stderr));
+    // Never over an existing database, and never from something that is not a backup.
+    let over = jingzhun(&restored, &["restore", backup.to_str().unwrap()]);
+    assert!(!over.status.success());
+    assert!(text(&over.stderr).contains("never overwrites"));
+    let junk = dir.path().join("junk.db");
+    std::fs::write(&junk, b"not a database at all").unwrap();
+    let bad = jingzhun(
+        &dir.path().join("x.db"),
+        &["restore", junk.to_str().unwrap()],
+    );
+    assert!(!bad.status.success());
+    assert!(!dir.path().join("x.db").exists());
 }

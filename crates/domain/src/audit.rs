@@ -142,6 +142,43 @@ pub enum ChainBreak {
     Truncated { last: i64, head: i64 },
     #[error("the chain head hash does not match entry {seq}")]
     HeadMismatch { seq: i64 },
+    /// The head published earlier (printed by `audit verify`, kept outside the database) is
+    /// not in the chain: the chain was rewritten up to that entry, or cut before it.
+    #[error(
+        "the published head {seq}:{hash} is not in the chain: the log was rewritten or cut (entries up to {seq} cannot be trusted)"
+    )]
+    AnchorMismatch { seq: i64, hash: String },
+}
+
+/// A chain head as published outside the database: `SEQ:HASH`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Anchor {
+    pub seq: i64,
+    pub hash: String,
+}
+
+impl std::str::FromStr for Anchor {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let (seq, hash) = s.trim().split_once(':').ok_or_else(|| {
+            format!("{s:?}: give the head as SEQ:HASH, as `audit verify` prints it")
+        })?;
+        let seq: i64 =
+            seq.parse().ok().filter(|n| *n >= 1).ok_or_else(|| {
+                format!("{seq:?}: the sequence number must be a whole number ≥ 1")
+            })?;
+        let hash = hash.to_ascii_lowercase();
+        if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(format!("{hash:?}: the hash must be 64 hexadecimal digits"));
+        }
+        Ok(Anchor { seq, hash })
+    }
+}
+
+impl std::fmt::Display for Anchor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.seq, self.hash)
+    }
 }
 
 /// Checks a chain entry by entry, in storage order (`seq` ascending).
@@ -149,6 +186,7 @@ pub enum ChainBreak {
 pub struct ChainVerifier {
     expected_seq: i64,
     last_hash: String,
+    anchor: Option<Anchor>,
 }
 
 impl Default for ChainVerifier {
@@ -156,6 +194,7 @@ impl Default for ChainVerifier {
         ChainVerifier {
             expected_seq: 1,
             last_hash: GENESIS_HASH.to_string(),
+            anchor: None,
         }
     }
 }
@@ -163,6 +202,14 @@ impl Default for ChainVerifier {
 impl ChainVerifier {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Also checks that the chain holds a head published earlier.
+    pub fn with_anchor(anchor: Anchor) -> Self {
+        ChainVerifier {
+            anchor: Some(anchor),
+            ..Self::default()
+        }
     }
 
     /// Checks the next entry.
@@ -185,6 +232,15 @@ impl ChainVerifier {
         if e.prev_hash != self.last_hash {
             return Err(ChainBreak::Unlinked { seq: e.seq });
         }
+        if let Some(a) = &self.anchor
+            && a.seq == e.seq
+            && a.hash != e.hash
+        {
+            return Err(ChainBreak::AnchorMismatch {
+                seq: a.seq,
+                hash: a.hash.clone(),
+            });
+        }
         self.expected_seq += 1;
         self.last_hash = e.hash.clone();
         Ok(())
@@ -194,6 +250,14 @@ impl ChainVerifier {
     /// Returns how many entries were checked.
     pub fn finish(self, head: Option<(i64, &str)>) -> Result<i64, ChainBreak> {
         let last = self.expected_seq - 1;
+        if let Some(a) = &self.anchor
+            && a.seq > last
+        {
+            return Err(ChainBreak::AnchorMismatch {
+                seq: a.seq,
+                hash: a.hash.clone(),
+            });
+        }
         if let Some((head_seq, head_hash)) = head {
             if head_seq > last {
                 return Err(ChainBreak::Truncated {
@@ -214,6 +278,64 @@ mod tests {
     use super::*;
     use chrono::TimeZone;
     use proptest::prelude::*;
+
+    fn verify_anchored(entries: &[AuditEntry], anchor: Anchor) -> Result<i64, ChainBreak> {
+        let mut v = ChainVerifier::with_anchor(anchor);
+        for e in entries {
+            v.push(e)?;
+        }
+        let last = entries.last().map(|e| (e.seq, e.hash.as_str()));
+        v.finish(last)
+    }
+
+    #[test]
+    fn a_published_head_catches_a_chain_rewritten_consistently() {
+        let good = chain(5);
+        let anchor = Anchor {
+            seq: 3,
+            hash: good[2].hash.clone(),
+        };
+        assert_eq!(verify_anchored(&good, anchor.clone()), Ok(5));
+        assert_eq!(anchor.to_string().parse::<Anchor>(), Ok(anchor.clone()));
+        // Rewritten: entry 2 changed and every hash after it recomputed, so the chain itself
+        // is consistent; only the published head tells.
+        let mut forged = good.clone();
+        forged[1].detail = r#"{"role":"admin"}"#.into();
+        let mut prev = forged[0].hash.clone();
+        for e in forged.iter_mut().skip(1) {
+            e.prev_hash = prev.clone();
+            e.hash = entry_hash(&prev, e);
+            prev = e.hash.clone();
+        }
+        let mut plain = ChainVerifier::new();
+        for e in &forged {
+            plain.push(e).unwrap();
+        }
+        assert_eq!(
+            plain.finish(None),
+            Ok(5),
+            "without the anchor it looks intact"
+        );
+        assert!(matches!(
+            verify_anchored(&forged, anchor.clone()),
+            Err(ChainBreak::AnchorMismatch { seq: 3, .. })
+        ));
+        // Cut before the published head.
+        assert!(matches!(
+            verify_anchored(&good[..2], anchor),
+            Err(ChainBreak::AnchorMismatch { seq: 3, .. })
+        ));
+        for bad in [
+            "",
+            "3",
+            "x:abc",
+            "0:00",
+            "3:xyz",
+            &format!("3:{}", "g".repeat(64)),
+        ] {
+            assert!(bad.parse::<Anchor>().is_err(), "{bad:?}");
+        }
+    }
 
     fn chain(n: i64) -> Vec<AuditEntry> {
         let mut prev = GENESIS_HASH.to_string();

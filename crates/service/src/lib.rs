@@ -45,7 +45,7 @@ pub mod summary;
 pub mod updates;
 pub mod users;
 
-pub use connect::connect;
+pub use connect::{connect, connect_with};
 pub use error::{Denial, ServiceError};
 pub use jingzhun_store::Store;
 

@@ -11,6 +11,8 @@ use std::path::Path;
 
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use jingzhun_domain::audit::AuditEvent;
+use jingzhun_store::Store;
 use jingzhun_store::supervision::SealedRow;
 use rand::RngCore;
 
@@ -27,11 +29,30 @@ pub enum SealError {
     /// Wrong key, altered ciphertext, or a value of another record.
     #[error("a sealed value does not open with this key")]
     DoesNotOpen,
+    /// The database holds sealed values (or has recorded a key) but no key was found: a new
+    /// key is never made for it, since nothing sealed before would open.
+    #[error(
+        "the database holds sealed values (key fingerprint {fingerprint}) but there is no sealing key: \
+         no file {path} and no JINGZHUN_SEAL_KEY. Put the key back (from where you keep it apart from \
+         the backups) or set JINGZHUN_SEAL_KEY; a new key is not made for a database that has one. \
+         / 数据库已有密封数据，但找不到密封密钥：请放回原密钥"
+    )]
+    KeyMissing { path: String, fingerprint: String },
+    /// The key found is not the one the database's sealed values were sealed with.
+    #[error(
+        "the sealing key (fingerprint {found}) is not this database's key (fingerprint {recorded}): \
+         use the key the database was sealed with / 密封密钥与数据库不符"
+    )]
+    WrongKey { recorded: String, found: String },
+    /// The database could not be read or written.
+    #[error(transparent)]
+    Store(#[from] jingzhun_store::StoreError),
 }
 
 /// The platform's sealing key.
 pub struct Sealer {
     cipher: XChaCha20Poly1305,
+    key: [u8; 32],
 }
 
 impl std::fmt::Debug for Sealer {
@@ -47,6 +68,7 @@ impl Sealer {
         let key: [u8; 32] = bytes.try_into().map_err(|_| SealError::BadKey)?;
         Ok(Sealer {
             cipher: XChaCha20Poly1305::new(&key.into()),
+            key,
         })
     }
 
@@ -56,6 +78,7 @@ impl Sealer {
         rand::rngs::OsRng.fill_bytes(&mut key);
         Sealer {
             cipher: XChaCha20Poly1305::new(&key.into()),
+            key,
         }
     }
 
@@ -78,19 +101,81 @@ impl Sealer {
         }
     }
 
-    /// The key for a database: `JINGZHUN_SEAL_KEY` if set, else the key file beside a SQLite
-    /// database (`jingzhun.db.sealkey`), or `jingzhun.sealkey` in the working directory for
-    /// PostgreSQL.
-    pub fn for_database(database: &str, env_key: Option<&str>) -> Result<Self, SealError> {
-        if let Some(k) = env_key.filter(|k| !k.trim().is_empty()) {
-            return Self::from_hex(k);
-        }
-        let file = if database.starts_with("postgres://") || database.starts_with("postgresql://") {
+    /// Where the key file of a database is looked for: beside a SQLite database
+    /// (`jingzhun.db.sealkey`), or `jingzhun.sealkey` in the working directory for PostgreSQL.
+    pub fn key_file(database: &str) -> String {
+        if database.starts_with("postgres://") || database.starts_with("postgresql://") {
             "jingzhun.sealkey".to_string()
         } else {
             format!("{}.sealkey", database.trim_start_matches("sqlite://"))
+        }
+    }
+
+    /// The key for a database: `JINGZHUN_SEAL_KEY` if set, else the key file (the CLI uses
+    /// [`Sealer::key_file`]). The key is checked against the fingerprint the database
+    /// recorded; a database without one records it (with an audit entry). A key file is made
+    /// only for a database that has neither a recorded key nor sealed values: a missing key is
+    /// otherwise refused ([`SealError::KeyMissing`]), a different one too ([`SealError::WrongKey`]).
+    pub async fn for_database(
+        store: &dyn Store,
+        key_file: &Path,
+        env_key: Option<&str>,
+    ) -> Result<Self, SealError> {
+        let recorded = store.seal_key_fingerprint().await?;
+        let sealer = if let Some(k) = env_key.filter(|k| !k.trim().is_empty()) {
+            Self::from_hex(k)?
+        } else {
+            let path = key_file;
+            if !path.exists() {
+                let known = match &recorded {
+                    Some(fp) => Some(fp.clone()),
+                    None if store.holds_sealed_values().await? => Some("—".to_string()),
+                    None => None,
+                };
+                if let Some(fingerprint) = known {
+                    return Err(SealError::KeyMissing {
+                        path: path.display().to_string(),
+                        fingerprint,
+                    });
+                }
+            }
+            Self::load_or_create(path)?
         };
-        Self::load_or_create(Path::new(&file))
+        let found = sealer.fingerprint();
+        match recorded {
+            Some(recorded) if recorded != found => Err(SealError::WrongKey { recorded, found }),
+            Some(_) => Ok(sealer),
+            None => {
+                let mut tx = store.begin().await?;
+                let kept = tx.record_seal_key_fingerprint(&found).await?;
+                if kept != found {
+                    return Err(SealError::WrongKey {
+                        recorded: kept,
+                        found,
+                    });
+                }
+                tx.append_audit(&AuditEvent {
+                    actor: "system".into(),
+                    action: "seal.key_recorded".into(),
+                    subject_kind: "seal_key".into(),
+                    subject_id: found.clone(),
+                    detail: serde_json::json!({ "fingerprint": found }),
+                })
+                .await?;
+                tx.commit().await?;
+                Ok(sealer)
+            }
+        }
+    }
+
+    /// A short public fingerprint of the key (16 hex digits of a hash of it, tagged): enough to
+    /// tell two keys apart, nothing to rebuild the key from.
+    pub fn fingerprint(&self) -> String {
+        use sha2::Digest;
+        let mut h = sha2::Sha256::new();
+        h.update(b"jingzhun seal key fingerprint v1\0");
+        h.update(self.key);
+        hex::encode(&h.finalize()[..8])
     }
 
     /// Seals `plain` for the record named by `aad`.

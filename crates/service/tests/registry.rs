@@ -122,6 +122,35 @@ async fn a_generated_registry_imports_with_an_audit_entry_and_counts() {
 }
 
 #[tokio::test]
+async fn two_imports_at_once_run_one_after_the_other_and_both_succeed() {
+    // On PostgreSQL two concurrent imports of the same households failed with a raw
+    // duplicate-key error; they are serialised like SQLite's write lock serialises them.
+    for db in each_backend().await {
+        let dir = generated(&db, 150, 3).await;
+        let forced = ImportOptions {
+            force: true,
+            ..opts()
+        };
+        let (a, b) = tokio::join!(
+            import(&db, dir.path(), &forced),
+            import(&db, dir.path(), &forced)
+        );
+        let (a, b) = (
+            a.unwrap_or_else(|e| panic!("{}: first: {e}", db.name)),
+            b.unwrap_or_else(|e| panic!("{}: second: {e}", db.name)),
+        );
+        assert_eq!((a.households, b.households), (150, 150), "{}", db.name);
+        assert_eq!(a.new_households + b.new_households, 150, "{}", db.name);
+        let summary =
+            jingzhun_service::summary::area_summary(db.store.as_ref(), &demo_county(), None)
+                .await
+                .unwrap();
+        assert_eq!(summary.total.households.total(), 150, "{}", db.name);
+        db.finish().await;
+    }
+}
+
+#[tokio::test]
 async fn every_bad_row_is_reported_with_place_and_reason_and_nothing_is_written() {
     for db in each_backend().await {
         load_bundled_areas(db.store.as_ref()).await.unwrap();

@@ -8,7 +8,7 @@ use jingzhun_domain::exit::ExitHousehold;
 use jingzhun_domain::sources::{Cell, SourceKind, SourceRecord};
 use jingzhun_domain::vocab::{SchoolStatus, Vocabulary};
 use jingzhun_store::Backend;
-use jingzhun_store::{StoreError, checks, exit, sql};
+use jingzhun_store::{OpenMode, PendingMigration, StoreError, checks, exit, sql};
 use sqlx::Row;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection, PgConnection, PgPool, Postgres, QueryBuilder};
@@ -20,15 +20,113 @@ pub struct PgStore {
     pool: PgPool,
 }
 
+/// The schema's migrations, compiled in.
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// A URL without its password.
+/// How long a first connection may take before the database is called unreachable.
+const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+fn redact(url: String) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let userinfo = &url[s + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url,
+            }
+        }
+        _ => url,
+    }
+}
+
 impl PgStore {
     /// Connects to a `postgres://` URL and migrates the database.
     pub async fn open(url: &str) -> jingzhun_store::Result<Self> {
+        Self::open_with(url, OpenMode::CreateAndMigrate).await
+    }
+
+    /// The migrations the database still needs; refuses one of another application or of a
+    /// newer program. Reads only.
+    pub async fn pending(url: &str) -> jingzhun_store::Result<Vec<PendingMigration>> {
+        let mut conn = PgConnectOptions::from_str(url)?.connect().await?;
+        let applied = Self::applied(&mut conn).await?;
+        conn.close().await?;
+        jingzhun_store::pending_migrations(&MIGRATOR, &applied.unwrap_or_default())
+    }
+
+    /// The applied migrations (`None`: an empty database); a database whose public schema
+    /// holds tables but no migrations is another application's.
+    async fn applied(conn: &mut PgConnection) -> jingzhun_store::Result<Option<Vec<i64>>> {
+        let (ours,): (bool,) =
+            sqlx::query_as("SELECT to_regclass('public._sqlx_migrations') IS NOT NULL")
+                .fetch_one(&mut *conn)
+                .await?;
+        if ours {
+            let v: Vec<(i64,)> = sqlx::query_as(
+                "SELECT version FROM _sqlx_migrations WHERE success ORDER BY version",
+            )
+            .fetch_all(&mut *conn)
+            .await?;
+            return Ok(Some(v.into_iter().map(|(v,)| v).collect()));
+        }
+        let (tables,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'public'",
+        )
+        .fetch_one(&mut *conn)
+        .await?;
+        if tables > 0 {
+            return Err(StoreError::ForeignDatabase(
+                "the PostgreSQL database".into(),
+            ));
+        }
+        Ok(None)
+    }
+
+    /// Opens the database, migrating it or only if it is up to date ([`OpenMode`]); a
+    /// database of another application or of a newer program is refused untouched.
+    pub async fn open_with(url: &str, mode: OpenMode) -> jingzhun_store::Result<Self> {
         let options = PgConnectOptions::from_str(url)?;
+        // One direct attempt first, so that a wrong port or host is named within seconds
+        // ("connection refused at 127.0.0.1:5433") instead of a pool timeout much later.
+        let at = format!("{}:{}", options.get_host(), options.get_port());
+        match tokio::time::timeout(CONNECT_TIMEOUT, PgConnection::connect_with(&options)).await {
+            Err(_) => {
+                return Err(StoreError::Unreachable(format!(
+                    "no answer from PostgreSQL at {at} within {} s",
+                    CONNECT_TIMEOUT.as_secs()
+                )));
+            }
+            Ok(Err(e)) => {
+                return Err(StoreError::Unreachable(format!(
+                    "cannot connect to PostgreSQL at {at}: {e}"
+                )));
+            }
+            Ok(Ok(conn)) => {
+                let _ = conn.close().await;
+            }
+        }
         let pool = PgPoolOptions::new()
             .max_connections(8)
+            .acquire_timeout(std::time::Duration::from_secs(10))
             .connect_with(options)
             .await?;
-        sqlx::migrate!("./migrations").run(&pool).await?;
+        let applied = {
+            let mut conn = pool.acquire().await?;
+            Self::applied(&mut conn).await?
+        };
+        let pending =
+            jingzhun_store::pending_migrations(&MIGRATOR, applied.as_deref().unwrap_or_default())?;
+        match mode {
+            OpenMode::CreateAndMigrate => MIGRATOR.run(&pool).await?,
+            OpenMode::Existing if applied.is_none() => {
+                return Err(StoreError::NoDatabase(redact(url.to_string())));
+            }
+            OpenMode::Existing if !pending.is_empty() => {
+                return Err(StoreError::NeedsMigration(pending.len()));
+            }
+            OpenMode::Existing => {}
+        }
         Ok(PgStore { pool })
     }
 

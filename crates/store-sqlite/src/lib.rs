@@ -16,9 +16,14 @@ use jingzhun_domain::sources::{Cell, SourceKind};
 use jingzhun_domain::vocab::SchoolStatus;
 use jingzhun_domain::vocab::Vocabulary;
 use jingzhun_store::rows::{causes_to_text, income_fen};
-use jingzhun_store::{Backend, StoreError, WriteMode, checks, exit, sql};
+use jingzhun_store::{
+    Backend, OpenMode, PendingMigration, StoreError, WriteMode, checks, exit, sql,
+};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqlitePool};
+use sqlx::{ConnectOptions, Connection, Sqlite, SqlitePool};
+
+/// The schema's migrations, compiled in.
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 /// A SQLite database.
 #[derive(Clone)]
@@ -29,13 +34,74 @@ pub struct SqliteStore {
 impl SqliteStore {
     /// Opens (creating if needed) the database at a path or `sqlite://` URL and migrates it.
     pub async fn open(location: &str) -> jingzhun_store::Result<Self> {
-        let url = if location.starts_with("sqlite:") {
+        Self::open_with(location, OpenMode::CreateAndMigrate).await
+    }
+
+    fn url(location: &str) -> String {
+        if location.starts_with("sqlite:") {
             location.to_string()
         } else {
             format!("sqlite://{location}")
+        }
+    }
+
+    /// The migrations the database at `location` still needs (all of them when there is no
+    /// database yet); refuses a database of another application or of a newer program. Reads
+    /// only: nothing is created or changed.
+    pub async fn pending(location: &str) -> jingzhun_store::Result<Vec<PendingMigration>> {
+        let applied = Self::probe(location).await?.unwrap_or_default();
+        jingzhun_store::pending_migrations(&MIGRATOR, &applied)
+    }
+
+    /// What the file holds, read through a read-only connection that changes nothing (not
+    /// even the journal mode): `None` when there is no file or it is empty, else the applied
+    /// migrations; a file with tables but no migrations is another application's.
+    async fn probe(location: &str) -> jingzhun_store::Result<Option<Vec<i64>>> {
+        let options = SqliteConnectOptions::from_str(&Self::url(location))?;
+        let path = options.get_filename().to_path_buf();
+        let in_memory = path.as_os_str().is_empty() || path.as_os_str() == ":memory:";
+        if in_memory || std::fs::metadata(&path).map_or(true, |m| m.len() == 0) {
+            return Ok(None);
+        }
+        let mut conn = options.read_only(true).connect().await?;
+        let tables: Vec<(String,)> =
+            sqlx::query_as("SELECT name FROM sqlite_master WHERE type = 'table'")
+                .fetch_all(&mut conn)
+                .await?;
+        let result = if tables.iter().any(|(t,)| t == "_sqlx_migrations") {
+            let v: Vec<(i64,)> = sqlx::query_as(
+                "SELECT version FROM _sqlx_migrations WHERE success ORDER BY version",
+            )
+            .fetch_all(&mut conn)
+            .await?;
+            Ok(Some(v.into_iter().map(|(v,)| v).collect()))
+        } else if tables.is_empty() {
+            Ok(None)
+        } else {
+            Err(StoreError::ForeignDatabase(path.display().to_string()))
         };
-        let options = SqliteConnectOptions::from_str(&url)?
-            .create_if_missing(true)
+        conn.close().await?;
+        result
+    }
+
+    /// Opens the database: creating and migrating it, or only if it exists and is up to date
+    /// ([`OpenMode`]). A database of another application, or of a newer program, is refused
+    /// before anything is written to it.
+    pub async fn open_with(location: &str, mode: OpenMode) -> jingzhun_store::Result<Self> {
+        let applied = Self::probe(location).await?;
+        let pending =
+            jingzhun_store::pending_migrations(&MIGRATOR, applied.as_deref().unwrap_or_default())?;
+        if mode == OpenMode::Existing {
+            match &applied {
+                None => return Err(StoreError::NoDatabase(location.to_string())),
+                Some(_) if !pending.is_empty() => {
+                    return Err(StoreError::NeedsMigration(pending.len()));
+                }
+                Some(_) => {}
+            }
+        }
+        let options = SqliteConnectOptions::from_str(&Self::url(location))?
+            .create_if_missing(mode == OpenMode::CreateAndMigrate)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
@@ -51,8 +117,20 @@ impl SqliteStore {
             .max_connections(16)
             .connect_with(options)
             .await?;
-        sqlx::migrate!("./migrations").run(&pool).await?;
+        if mode == OpenMode::CreateAndMigrate {
+            MIGRATOR.run(&pool).await?;
+        }
         Ok(SqliteStore { pool })
+    }
+
+    /// Writes a consistent copy of the live database to `out` (`VACUUM INTO`: a snapshot read
+    /// in one transaction, safe while others write; a file copy of a live database is not).
+    pub async fn backup(&self, out: &std::path::Path) -> jingzhun_store::Result<()> {
+        sqlx::query("VACUUM INTO $1")
+            .bind(out.to_string_lossy().into_owned())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     pub fn pool(&self) -> &SqlitePool {

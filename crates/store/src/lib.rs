@@ -53,6 +53,82 @@ pub enum StoreError {
     /// The URL names no supported backend.
     #[error("unsupported database URL (use a file path, sqlite://... or postgres://...): {0}")]
     UnsupportedUrl(String),
+    /// The database server could not be reached (refused, unknown host, no answer in time).
+    #[error("{0} / 无法连接数据库")]
+    Unreachable(String),
+    /// A command that only reads found no database where it was told to look (it never
+    /// creates one: a mistyped path must not look like an empty registry).
+    #[error(
+        "no database at {0} (check --database; `jingzhun migrate` creates a new one) / 此处没有数据库"
+    )]
+    NoDatabase(String),
+    /// The file is a database of another application (tables, but no Jingzhun migrations).
+    #[error(
+        "{0} is not a Jingzhun database (it holds tables of another application); nothing was changed / 不是精准系统的数据库"
+    )]
+    ForeignDatabase(String),
+    /// The database was migrated by a newer version of Jingzhun than this one.
+    #[error(
+        "the database is at schema version {found}, newer than this program knows ({known}): use the newer program / 数据库版本较新"
+    )]
+    NewerDatabase { found: i64, known: i64 },
+    /// The database needs migrations that a command which only reads does not apply.
+    #[error("the database needs {0} migration(s): run `jingzhun migrate` first / 数据库需要先升级")]
+    NeedsMigration(usize),
+}
+
+impl StoreError {
+    /// The database could not take the request now because another transaction holds the
+    /// lock it needs (SQLite busy or locked; PostgreSQL lock timeout, serialization failure,
+    /// deadlock), or no connection was free in time: worth trying again shortly.
+    pub fn is_busy(&self) -> bool {
+        match self {
+            StoreError::Database(sqlx::Error::PoolTimedOut) => true,
+            StoreError::Database(sqlx::Error::Database(e)) => {
+                let code = e.code().unwrap_or_default();
+                // SQLite's primary result code is the low byte of an extended code.
+                let sqlite_busy = code.parse::<i64>().is_ok_and(|c| matches!(c & 0xff, 5 | 6));
+                sqlite_busy || matches!(code.as_ref(), "55P03" | "40001" | "40P01")
+            }
+            _ => false,
+        }
+    }
+}
+
+/// How a store is opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenMode {
+    /// Create the database if missing and apply pending migrations (commands that write).
+    CreateAndMigrate,
+    /// The database must exist and be up to date (commands that only read).
+    Existing,
+}
+
+/// A migration that is known to the program but not yet applied to a database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingMigration {
+    pub version: i64,
+    pub description: String,
+}
+
+/// Compares the applied migrations with the known ones: the pending ones, or a refusal for a
+/// database from a newer program.
+pub fn pending_migrations(
+    migrator: &sqlx::migrate::Migrator,
+    applied: &[i64],
+) -> Result<Vec<PendingMigration>> {
+    let known = migrator.iter().map(|m| m.version).max().unwrap_or(0);
+    if let Some(found) = applied.iter().copied().max().filter(|v| *v > known) {
+        return Err(StoreError::NewerDatabase { found, known });
+    }
+    Ok(migrator
+        .iter()
+        .filter(|m| !applied.contains(&m.version))
+        .map(|m| PendingMigration {
+            version: m.version,
+            description: m.description.to_string(),
+        })
+        .collect())
 }
 
 /// What [`sql_store!`] needs, re-exported so backend crates need not name the same versions.
@@ -412,6 +488,12 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Vec<supervision::SupervisionRecord>>;
     /// A record's sealed identity, as stored (encrypted).
     async fn sealed_identity(&self, record_id: i64) -> Result<Option<supervision::SealedRow>>;
+    /// One trivial query: the database answers (for `/health`).
+    async fn ping(&self) -> Result<()>;
+    /// The fingerprint of the sealing key recorded for this database, if one was.
+    async fn seal_key_fingerprint(&self) -> Result<Option<String>>;
+    /// Whether the database holds any sealed value (an identity or a draw's seed).
+    async fn holds_sealed_values(&self) -> Result<bool>;
 
     // Yearly updates.
     /// The update of a village for a year.
@@ -603,6 +685,8 @@ pub trait Tx: Send {
         change: &supervision::RecordChange,
     ) -> Result<bool>;
     /// Stores a record's sealed identity (encrypted by the caller).
+    /// Records the sealing key's fingerprint (once: an existing one is kept and returned).
+    async fn record_seal_key_fingerprint(&mut self, fingerprint: &str) -> Result<String>;
     async fn put_sealed_identity(
         &mut self,
         record_id: i64,

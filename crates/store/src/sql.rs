@@ -98,6 +98,9 @@ pub const DESIGNATION_UPSERT: &str = "INSERT INTO area_designations (area_code, 
 pub const POPULATION_UPSERT: &str = "INSERT INTO area_populations (area_code, year, rural_population) \
      VALUES ($1, $2, $3) ON CONFLICT (area_code, year) DO UPDATE SET \
      rural_population = excluded.rural_population";
+/// PostgreSQL: the transaction-scoped lock that serialises imports (released at commit or
+/// rollback). The key is arbitrary but fixed.
+pub const IMPORT_LOCK: &str = "SELECT pg_advisory_xact_lock(4948737780)";
 pub const BEGIN_IMPORT: &str = "INSERT INTO imports (kind, digest, source, actor, started_at, forced) \
      VALUES ($1, $2, $3, $4, $5, $6) RETURNING id";
 

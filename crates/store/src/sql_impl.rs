@@ -700,6 +700,26 @@ macro_rules! sql_store {
                     .await?)
             }
 
+            async fn ping(&self) -> Result<()> {
+                let _: i64 = sqlx::query_scalar("SELECT CAST(1 AS BIGINT)")
+                    .fetch_one(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn seal_key_fingerprint(&self) -> Result<Option<String>> {
+                Ok(sqlx::query_scalar("SELECT fingerprint FROM seal_key WHERE id = 1")
+                    .fetch_optional(&self.pool)
+                    .await?)
+            }
+
+            async fn holds_sealed_values(&self) -> Result<bool> {
+                let n: i64 = sqlx::query_scalar($crate::supervision::HOLDS_SEALED)
+                    .fetch_one(&self.pool)
+                    .await?;
+                Ok(n > 0)
+            }
+
             async fn annual_update(
                 &self,
                 village: &AreaCode,
@@ -1013,6 +1033,11 @@ macro_rules! sql_store {
             }
 
             async fn begin_import(&mut self, import: &NewImport) -> Result<i64> {
+                if matches!($backend, Backend::Postgres) {
+                    // One import at a time, as SQLite's write lock gives: a second waits for
+                    // the first to commit instead of failing on its rows half-way.
+                    sqlx::query(sql::IMPORT_LOCK).execute(&mut *self.tx).await?;
+                }
                 let (id,): (i64,) = sqlx::query_as(sql::BEGIN_IMPORT)
                     .bind(&import.kind)
                     .bind(&import.digest)
@@ -1257,6 +1282,20 @@ macro_rules! sql_store {
                     .execute(&mut *self.tx)
                     .await?;
                 Ok(done.rows_affected() == 1)
+            }
+
+            async fn record_seal_key_fingerprint(&mut self, fingerprint: &str) -> Result<String> {
+                sqlx::query(
+                    "INSERT INTO seal_key (id, fingerprint, recorded_at) VALUES (1, $1, $2) \
+                     ON CONFLICT (id) DO NOTHING",
+                )
+                .bind(fingerprint)
+                .bind(chrono::Utc::now().to_rfc3339())
+                .execute(&mut *self.tx)
+                .await?;
+                Ok(sqlx::query_scalar("SELECT fingerprint FROM seal_key WHERE id = 1")
+                    .fetch_one(&mut *self.tx)
+                    .await?)
             }
 
             async fn put_sealed_identity(

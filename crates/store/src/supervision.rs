@@ -158,6 +158,11 @@ pub const INSERT: &str = "INSERT INTO supervision_records (kind, public_code, ar
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id";
 pub const UPDATE: &str = "UPDATE supervision_records SET area_code = $1, state = $2, category = $3, due_on = $4, \
     body = $5, updated_at = $6, version = version + 1 WHERE id = $7 AND version = $8";
+/// 1 when any sealed value is stored: a complainant's identity, or a draw's seed (inside an
+/// inspection's JSON, as a non-empty `"sealed_seeds"` map).
+pub const HOLDS_SEALED: &str = "SELECT CAST(CASE WHEN EXISTS (SELECT 1 FROM sealed_identities) \
+     OR EXISTS (SELECT 1 FROM supervision_records WHERE kind = 'inspection' AND body LIKE '%\"sealed_seeds\":{\"%') \
+     THEN 1 ELSE 0 END AS BIGINT)";
 pub const SEALED: &str = "SELECT nonce, ciphertext FROM sealed_identities WHERE record_id = $1";
 pub const SEALED_INSERT: &str =
     "INSERT INTO sealed_identities (record_id, nonce, ciphertext) VALUES ($1, $2, $3)";

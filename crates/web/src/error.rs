@@ -39,10 +39,17 @@ pub enum WebError {
     /// 400: a request that cannot be read.
     #[error("{0}")]
     BadRequest(String),
+    /// 503 with `Retry-After`: the database is busy with another write (a long import) or
+    /// unreachable; nothing was changed, try again shortly.
+    #[error("busy")]
+    Busy,
     /// 500: logged, never shown.
     #[error("internal error")]
     Internal(String),
 }
+
+/// Seconds a client is asked to wait after a 503.
+pub const RETRY_AFTER_SECS: u32 = 5;
 
 tokio::task_local! {
     /// The language of the request being answered, set by [`with_request_language`].
@@ -62,7 +69,7 @@ pub async fn with_request_language(
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     /// Stable code: `unauthorized`, `bad_credentials`, `locked`, `csrf`, `forbidden`, `not_found`,
-    /// `bad_request`, `conflict`, `rejected`, `internal`.
+    /// `bad_request`, `conflict`, `rejected`, `busy`, `internal`.
     code: &'static str,
     /// In the request's language (`Accept-Language` or the `jz_lang` cookie; Chinese by default).
     message: &'static str,
@@ -124,6 +131,12 @@ impl WebError {
                 "请求有误",
                 "bad request",
             ),
+            WebError::Busy => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "busy",
+                "系统正忙（另一项写入进行中），请稍后重试，未作任何更改",
+                "busy with another write; nothing was changed, try again shortly",
+            ),
             WebError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",
@@ -157,7 +170,7 @@ impl IntoResponse for WebError {
         let lang = REQUEST_LANG.try_with(|l| *l).unwrap_or_default();
         let message = lang.t(message_zh, message_en);
         let detail = self.public_detail();
-        (
+        let mut response = (
             status,
             Json(ErrorBody {
                 code,
@@ -167,7 +180,14 @@ impl IntoResponse for WebError {
                 detail,
             }),
         )
-            .into_response()
+            .into_response();
+        if matches!(self, WebError::Busy) {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(RETRY_AFTER_SECS),
+            );
+        }
+        response
     }
 }
 
@@ -198,6 +218,7 @@ impl From<ServiceError> for WebError {
                     _ => WebError::Conflict(text),
                 }
             }
+            ServiceError::Store(e) => e.into(),
             other => WebError::Internal(other.to_string()),
         }
     }
@@ -205,6 +226,44 @@ impl From<ServiceError> for WebError {
 
 impl From<jingzhun_store::StoreError> for WebError {
     fn from(e: jingzhun_store::StoreError) -> Self {
-        WebError::Internal(e.to_string())
+        if e.is_busy() || matches!(e, jingzhun_store::StoreError::Unreachable(_)) {
+            tracing::warn!(error = %e, "database busy or unreachable: 503");
+            WebError::Busy
+        } else {
+            WebError::Internal(e.to_string())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_busy_or_unreachable_database_answers_503_with_retry_after_and_nothing_else_does() {
+        let busy = WebError::from(jingzhun_store::StoreError::Unreachable(
+            "cannot connect to PostgreSQL at 127.0.0.1:5433: refused".into(),
+        ))
+        .into_response();
+        assert_eq!(busy.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            busy.headers()
+                .get(axum::http::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok()),
+            Some("5")
+        );
+        let timed_out = WebError::from(jingzhun_store::StoreError::Database(
+            jingzhun_store::__private::sqlx::Error::PoolTimedOut,
+        ));
+        assert!(matches!(timed_out, WebError::Busy));
+        let corrupt = WebError::from(jingzhun_store::StoreError::Corrupt("x".into()));
+        let corrupt = corrupt.into_response();
+        assert_eq!(corrupt.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(
+            corrupt
+                .headers()
+                .get(axum::http::header::RETRY_AFTER)
+                .is_none()
+        );
     }
 }

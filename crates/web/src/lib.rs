@@ -87,8 +87,15 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn health() -> &'static str {
-    "ok"
+/// `ok` when the database answers; 503 (with `Retry-After`) when it does not.
+async fn health(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> Result<&'static str, error::WebError> {
+    state.store.ping().await.map_err(|e| {
+        tracing::warn!(error = %e, "health: the database does not answer");
+        error::WebError::Busy
+    })?;
+    Ok("ok")
 }
 
 /// Serves until Ctrl-C (or SIGTERM), finishing requests in flight.
