@@ -62,7 +62,14 @@ pub async fn ensure_demo(store: &dyn Store) -> Result<Demo, ServiceError> {
     if store.area(&county).await?.is_none() {
         load_bundled_areas(store).await?;
     }
-    let created = store.households_page(&county, None, 1).await?.is_empty();
+    // The demo's data are built in steps (registry, populations, other departments' files, a
+    // first cross-check run), each its own transaction; the check run is the last. A demo killed
+    // half-way (households but no check run) is built again from the start: every step replaces
+    // what an earlier attempt left (forced imports, upserted populations), so nothing is reused
+    // half-built.
+    let has_households = !store.households_page(&county, None, 1).await?.is_empty();
+    let finished = has_households && !store.check_runs(1).await?.is_empty();
+    let created = !finished;
     if created {
         let dir =
             tempfile::tempdir().map_err(|e| ServiceError::io(std::path::Path::new("(temp)"), e))?;

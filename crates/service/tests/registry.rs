@@ -151,6 +151,57 @@ async fn two_imports_at_once_run_one_after_the_other_and_both_succeed() {
 }
 
 #[tokio::test]
+async fn a_demo_killed_after_its_registry_is_built_again_not_reused_half_built() {
+    use jingzhun_service::demo::{DEMO_HOUSEHOLDS, DEMO_SEED, DEMO_YEAR, ensure_demo};
+    for db in each_backend().await {
+        let store = db.store.as_ref();
+        // What a demo killed after its first step leaves: the registry, and nothing else (no
+        // populations, no other departments' files, no check run).
+        load_bundled_areas(store).await.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        jingzhun_service::generate::generate(
+            store,
+            &demo_county(),
+            DEMO_HOUSEHOLDS,
+            DEMO_SEED,
+            DEMO_YEAR,
+            dir.path(),
+            jingzhun_service::generate::Extras::RegistryOnly,
+        )
+        .await
+        .unwrap();
+        import(&db, dir.path(), &opts()).await.unwrap();
+        assert!(store.check_runs(1).await.unwrap().is_empty());
+
+        let demo = ensure_demo(store).await.unwrap();
+        assert!(
+            demo.created,
+            "{}: the half-built demo is built again",
+            db.name
+        );
+        assert!(
+            !store.check_runs(1).await.unwrap().is_empty(),
+            "{}: its check run exists",
+            db.name
+        );
+        assert!(
+            demo.summary.total_incidence.is_some(),
+            "{}: populations were loaded, so incidence shows",
+            db.name
+        );
+        assert_eq!(
+            demo.summary.total.households.total(),
+            DEMO_HOUSEHOLDS as i64,
+            "{}: the households are those of the demo, once",
+            db.name
+        );
+        // Once whole, it is reused.
+        assert!(!ensure_demo(store).await.unwrap().created, "{}", db.name);
+        db.finish().await;
+    }
+}
+
+#[tokio::test]
 async fn every_bad_row_is_reported_with_place_and_reason_and_nothing_is_written() {
     for db in each_backend().await {
         load_bundled_areas(db.store.as_ref()).await.unwrap();
