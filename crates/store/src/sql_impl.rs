@@ -131,54 +131,9 @@ macro_rules! sql_store {
             }
 
             async fn search_households(&self, q: &$crate::HouseholdQuery) -> Result<Vec<Household>> {
-                let mut b = QueryBuilder::<$db>::new(sql::HOUSEHOLD_SELECT);
-                b.push(" WHERE 1 = 1");
-                if let Some(within) = &q.within {
-                    if within.is_empty() {
-                        return Ok(Vec::new());
-                    }
-                    __push_within(&mut b, within);
-                }
-                if let Some(status) = q.status {
-                    b.push(" AND status = ").push_bind(status.code());
-                }
-                if let Some(text) = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-                    // Each kind of text is looked up by its own index: a household number, an
-                    // ID number (18 characters), the beginning of a name (surname, full name).
-                    b.push(" AND household_id IN (SELECT household_id FROM households WHERE household_id = ")
-                        .push_bind(text.to_string());
-                    if sql::looks_like_id_number(text) {
-                        b.push(" UNION SELECT household_id FROM persons WHERE id_number = ")
-                            .push_bind(text.to_ascii_uppercase());
-                    }
-                    if let Some((lo, hi)) = sql::name_prefix_range(text) {
-                        b.push(" UNION SELECT household_id FROM persons WHERE name >= ")
-                            .push_bind(lo)
-                            .push(" AND name < ")
-                            .push_bind(hi);
-                    }
-                    b.push(")");
-                }
-                if let Some(cause) = q.cause {
-                    b.push(" AND primary_cause = ").push_bind(cause.code());
-                }
-                if let Some(gap) = q.gap {
-                    b.push(sql::gap_condition(gap));
-                }
-                if let Some(after) = &q.after {
-                    if q.sort == $crate::HouseholdSort::Village {
-                        b.push(" AND (village_code, household_id) > (SELECT village_code, household_id FROM households WHERE household_id = ")
-                            .push_bind(after.as_str().to_string())
-                            .push(")");
-                    } else {
-                        b.push(" AND household_id > ").push_bind(after.as_str().to_string());
-                    }
-                }
-                b.push(q.sort.order_by());
-                b.push(" LIMIT ").push_bind(q.limit);
-                if q.offset > 0 {
-                    b.push(" OFFSET ").push_bind(q.offset);
-                }
+                let Some(mut b) = __household_search("", q) else {
+                    return Ok(Vec::new());
+                };
                 let rows: Vec<HouseholdRow> = b.build_query_as().fetch_all(&self.pool).await?;
                 rows.into_iter().map(Household::try_from).collect()
             }
@@ -473,11 +428,9 @@ macro_rules! sql_store {
             }
 
             async fn leads(&self, q: &$crate::checks::LeadQuery) -> Result<Vec<$crate::checks::LeadRecord>> {
-                let mut b = QueryBuilder::<$db>::new(format!("SELECT {} FROM leads", $crate::checks::LEAD_COLUMNS));
-                if !__lead_filter(&mut b, q) {
+                let Some(mut b) = __lead_list("", q) else {
                     return Ok(Vec::new());
-                }
-                b.push(" ORDER BY rule, subject_id LIMIT ").push_bind(q.limit).push(" OFFSET ").push_bind(q.offset);
+                };
                 let rows: Vec<$crate::checks::LeadRow> = b.build_query_as().fetch_all(&self.pool).await?;
                 rows.into_iter().map(TryInto::try_into).collect()
             }
@@ -647,47 +600,9 @@ macro_rules! sql_store {
                 &self,
                 q: &$crate::supervision::RecordQuery,
             ) -> Result<Vec<$crate::supervision::SupervisionRecord>> {
-                let mut b: QueryBuilder<'_, $db> = QueryBuilder::new(format!(
-                    "SELECT {} FROM supervision_records WHERE 1 = 1",
-                    $crate::supervision::COLUMNS
-                ));
-                if let Some(kind) = q.kind {
-                    b.push(" AND kind = ").push_bind(kind.code());
-                }
-                if let Some(within) = &q.within {
-                    if within.is_empty() {
-                        return Ok(Vec::new());
-                    }
-                    b.push(" AND (1 = 0");
-                    for area in within {
-                        let (lo, hi) = code_range(area.prefix());
-                        b.push(" OR area_code BETWEEN ").push_bind(lo).push(" AND ").push_bind(hi);
-                    }
-                    b.push(")");
-                }
-                if let Some(states) = &q.states {
-                    if states.is_empty() {
-                        return Ok(Vec::new());
-                    }
-                    b.push(" AND state IN (");
-                    let mut sep = b.separated(", ");
-                    for s in states {
-                        sep.push_bind(s.clone());
-                    }
-                    b.push(")");
-                }
-                if let Some(c) = &q.category {
-                    b.push(" AND category = ").push_bind(c.clone());
-                }
-                if let Some((k, id)) = &q.origin {
-                    b.push(" AND origin_kind = ").push_bind(k.clone())
-                        .push(" AND origin_id = ").push_bind(id.clone());
-                }
-                if let Some(d) = &q.due_before {
-                    b.push(" AND due_on IS NOT NULL AND due_on < ").push_bind(d.clone());
-                }
-                b.push(" ORDER BY id DESC LIMIT ").push_bind(q.limit.clamp(1, 5000))
-                    .push(" OFFSET ").push_bind(q.offset.max(0));
+                let Some(mut b) = __record_list("", q) else {
+                    return Ok(Vec::new());
+                };
                 let rows: Vec<$crate::supervision::SupervisionRow> =
                     b.build_query_as().fetch_all(&self.pool).await?;
                 rows.into_iter().map(TryInto::try_into).collect()
@@ -813,26 +728,9 @@ macro_rules! sql_store {
             }
 
             async fn cases(&self, q: &$crate::procedures::CaseQuery) -> Result<Vec<$crate::procedures::CaseRecord>> {
-                let mut b: QueryBuilder<'_, $db> = QueryBuilder::new(format!(
-                    "SELECT {} FROM procedure_cases WHERE 1 = 1",
-                    $crate::procedures::CASE_COLUMNS
-                ));
-                if let Some(within) = &q.within {
-                    if within.is_empty() {
-                        return Ok(Vec::new());
-                    }
-                    __push_within(&mut b, within);
-                }
-                if let Some(h) = &q.household_id {
-                    b.push(" AND household_id = ").push_bind(h.clone());
-                }
-                if q.in_progress {
-                    b.push(" AND state IN ('open', 'suspended')");
-                }
-                if let Some(role) = q.next_role {
-                    b.push(" AND next_role = ").push_bind(role.code());
-                }
-                b.push(" ORDER BY id DESC LIMIT ").push_bind(q.limit.clamp(1, 1000));
+                let Some(mut b) = __case_list("", q) else {
+                    return Ok(Vec::new());
+                };
                 let rows: Vec<$crate::procedures::CaseRow> = b.build_query_as().fetch_all(&self.pool).await?;
                 rows.into_iter().map(TryInto::try_into).collect()
             }
@@ -904,6 +802,52 @@ macro_rules! sql_store {
 
             async fn audit_head(&self) -> Result<(i64, String)> {
                 Ok(sqlx::query_as(sql::AUDIT_HEAD).fetch_one(&self.pool).await?)
+            }
+
+            async fn explain(&self, read: &$crate::Explained) -> Result<Vec<(String, Vec<String>)>> {
+                use $crate::Explained as E;
+                let sqlite = matches!($backend, Backend::Sqlite);
+                let prefix = if sqlite { "EXPLAIN QUERY PLAN " } else { "EXPLAIN " };
+                let mut out = Vec::new();
+                let built = match read {
+                    E::Households(q) => __household_search(prefix, q).map(|b| ("search_households", b)),
+                    E::Leads(q) => {
+                        let mut count = QueryBuilder::<$db>::new(format!("{prefix}SELECT COUNT(*) FROM leads"));
+                        if __lead_filter(&mut count, q) {
+                            out.push(("count_leads".to_string(), __plan(&self.pool, sqlite, count.build()).await?));
+                        }
+                        __lead_list(prefix, q).map(|b| ("leads", b))
+                    }
+                    E::Cases(q) => __case_list(prefix, q).map(|b| ("cases", b)),
+                    E::Records(q) => __record_list(prefix, q).map(|b| ("records", b)),
+                    E::Figures(area) => {
+                        let (lo, hi) = code_range(area.prefix());
+                        let digits = $crate::sql::child_digits(area);
+                        for (name, text) in [
+                            ("child_counts households", sql::CHILD_HOUSEHOLD_COUNTS),
+                            ("child_counts persons", sql::CHILD_PERSON_COUNTS),
+                        ] {
+                            let q = format!("{prefix}{text}");
+                            let plan = __plan(&self.pool, sqlite, sqlx::query(&q).bind(digits).bind(&lo).bind(&hi)).await?;
+                            out.push((name.to_string(), plan));
+                        }
+                        for (name, text) in [
+                            ("area_profile causes", sql::CAUSE_COUNTS),
+                            ("area_profile gap households", sql::GAP_HOUSEHOLDS),
+                            ("area_profile gap persons", sql::GAP_PERSONS),
+                            ("latest_income_year", sql::LATEST_INCOME_YEAR),
+                        ] {
+                            let q = format!("{prefix}{text}");
+                            let plan = __plan(&self.pool, sqlite, sqlx::query(&q).bind(&lo).bind(&hi)).await?;
+                            out.push((name.to_string(), plan));
+                        }
+                        None
+                    }
+                };
+                if let Some((name, mut b)) = built {
+                    out.push((name.to_string(), __plan(&self.pool, sqlite, b.build()).await?));
+                }
+                Ok(out)
             }
         }
 
@@ -1107,7 +1051,7 @@ macro_rules! sql_store {
                     }
                     b.push(")");
                     if let Some(within) = within {
-                        __push_within(&mut b, within);
+                        __push_within(&mut b, "leads", "id", within);
                     }
                     b.build().execute(&mut *self.tx).await?;
                 }
@@ -1476,15 +1420,208 @@ macro_rules! sql_store {
             }
         }
 
-        /// ` AND (village_code BETWEEN .. OR ...)` for areas (nothing for none: the caller has
-        /// already answered an empty list).
-        fn __push_within(b: &mut QueryBuilder<'_, $db>, within: &[AreaCode]) {
-            b.push(" AND (1 = 0");
-            for area in within {
-                let (lo, hi) = code_range(area.prefix());
-                b.push(" OR village_code BETWEEN ").push_bind(lo).push(" AND ").push_bind(hi);
+        /// The search's statement (after `prefix`, e.g. an EXPLAIN); `None` when it can match nothing.
+        fn __household_search(prefix: &str, q: &$crate::HouseholdQuery) -> Option<QueryBuilder<'static, $db>> {
+                let mut b = QueryBuilder::<$db>::new(format!("{prefix}{}", sql::HOUSEHOLD_SELECT));
+                b.push(" WHERE 1 = 1");
+                if let Some(within) = &q.within {
+                    if within.is_empty() {
+                        return None;
+                    }
+                    __push_within(&mut b, "households", "household_id", within);
+                }
+                if let Some(status) = q.status {
+                    b.push(" AND status = ").push_bind(status.code());
+                }
+                if let Some(text) = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+                    // Each kind of text is looked up by its own index: a household number, an
+                    // ID number (18 characters), the beginning of a name (surname, full name).
+                    b.push(" AND household_id IN (SELECT household_id FROM households WHERE household_id = ")
+                        .push_bind(text.to_string());
+                    if sql::looks_like_id_number(text) {
+                        b.push(" UNION SELECT household_id FROM persons WHERE id_number = ")
+                            .push_bind(text.to_ascii_uppercase());
+                    }
+                    if let Some((lo, hi)) = sql::name_prefix_range(text) {
+                        b.push(" UNION SELECT household_id FROM persons WHERE name >= ")
+                            .push_bind(lo)
+                            .push(" AND name < ")
+                            .push_bind(hi);
+                    }
+                    b.push(")");
+                }
+                if let Some(cause) = q.cause {
+                    b.push(" AND primary_cause = ").push_bind(cause.code());
+                }
+                if let Some(gap) = q.gap {
+                    b.push(sql::gap_condition(gap));
+                }
+                if let Some(after) = &q.after {
+                    if q.sort == $crate::HouseholdSort::Village {
+                        b.push(" AND (village_code, household_id) > (SELECT village_code, household_id FROM households WHERE household_id = ")
+                            .push_bind(after.as_str().to_string())
+                            .push(")");
+                    } else {
+                        b.push(" AND household_id > ").push_bind(after.as_str().to_string());
+                    }
+                }
+                b.push(q.sort.order_by());
+                b.push(" LIMIT ").push_bind(q.limit);
+                if q.offset > 0 {
+                    b.push(" OFFSET ").push_bind(q.offset);
+                }
+                Some(b)
+        }
+
+        /// The statement of a page of leads (after `prefix`); `None` when it can match nothing.
+        fn __lead_list(prefix: &str, q: &$crate::checks::LeadQuery) -> Option<QueryBuilder<'static, $db>> {
+            let mut b = QueryBuilder::<$db>::new(format!("{prefix}SELECT {} FROM leads", $crate::checks::LEAD_COLUMNS));
+            if !__lead_filter(&mut b, q) {
+                return None;
             }
-            b.push(")");
+            b.push(" ORDER BY rule, subject_id LIMIT ").push_bind(q.limit).push(" OFFSET ").push_bind(q.offset);
+            Some(b)
+        }
+
+        /// The statement of a list of cases (after `prefix`); `None` when it can match nothing.
+        fn __case_list(prefix: &str, q: &$crate::procedures::CaseQuery) -> Option<QueryBuilder<'static, $db>> {
+                let mut b: QueryBuilder<'static, $db> = QueryBuilder::new(format!(
+                    "{prefix}SELECT {} FROM procedure_cases WHERE 1 = 1",
+                    $crate::procedures::CASE_COLUMNS
+                ));
+                if let Some(within) = &q.within {
+                    if within.is_empty() {
+                        return None;
+                    }
+                    __push_within(&mut b, "procedure_cases", "id", within);
+                }
+                if let Some(h) = &q.household_id {
+                    b.push(" AND household_id = ").push_bind(h.clone());
+                }
+                if q.in_progress {
+                    b.push(" AND state IN ('open', 'suspended')");
+                }
+                if let Some(role) = q.next_role {
+                    b.push(" AND next_role = ").push_bind(role.code());
+                }
+                b.push(" ORDER BY id DESC LIMIT ").push_bind(q.limit.clamp(1, 1000));
+                Some(b)
+        }
+
+        /// The statement of a list of supervision records (after `prefix`); `None` when it can
+        /// match nothing.
+        fn __record_list(prefix: &str, q: &$crate::supervision::RecordQuery) -> Option<QueryBuilder<'static, $db>> {
+                let mut b: QueryBuilder<'static, $db> = QueryBuilder::new(format!(
+                    "{prefix}SELECT {} FROM supervision_records WHERE 1 = 1",
+                    $crate::supervision::COLUMNS
+                ));
+                let ranges = $crate::area_sql::AreaRanges::of(q.within.as_deref());
+                if ranges.is_nowhere() {
+                    return None;
+                }
+                match (q.kind, ranges.ranges()) {
+                    // The index is (kind, area_code, state): several ranges after the kind are
+                    // searched as one UNION ALL arm each (SQLite would search the kind alone).
+                    (Some(kind), Some(many)) if many.len() > 1 => {
+                        b.push(" AND id IN (");
+                        for (i, range) in many.iter().enumerate() {
+                            if i > 0 {
+                                b.push(" UNION ALL ");
+                            }
+                            b.push("SELECT id FROM supervision_records WHERE kind = ").push_bind(kind.code());
+                            b.push(" AND ");
+                            __push_pieces(&mut b, $crate::area_sql::term("area_code", range));
+                        }
+                        b.push(")");
+                    }
+                    (kind, _) => {
+                        if let Some(kind) = kind {
+                            b.push(" AND kind = ").push_bind(kind.code());
+                        }
+                        __push_ranges(&mut b, "area_code", &ranges);
+                    }
+                }
+                if let Some(states) = &q.states {
+                    if states.is_empty() {
+                        return None;
+                    }
+                    b.push(" AND state IN (");
+                    let mut sep = b.separated(", ");
+                    for s in states {
+                        sep.push_bind(s.clone());
+                    }
+                    b.push(")");
+                }
+                if let Some(c) = &q.category {
+                    b.push(" AND category = ").push_bind(c.clone());
+                }
+                if let Some((k, id)) = &q.origin {
+                    b.push(" AND origin_kind = ").push_bind(k.clone())
+                        .push(" AND origin_id = ").push_bind(id.clone());
+                }
+                if let Some(d) = &q.due_before {
+                    b.push(" AND due_on IS NOT NULL AND due_on < ").push_bind(d.clone());
+                }
+                b.push(" ORDER BY id DESC LIMIT ").push_bind(q.limit.clamp(1, 5000))
+                    .push(" OFFSET ").push_bind(q.offset.max(0));
+                Some(b)
+        }
+
+        /// The plan lines of an EXPLAIN statement (see [`Store::explain`](crate::Store::explain)).
+        async fn __plan<'q>(
+            pool: &sqlx::Pool<$db>,
+            sqlite: bool,
+            query: sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments<'q>>,
+        ) -> Result<Vec<String>> {
+            use sqlx::Row;
+            let mut tx = pool.begin().await?;
+            if !sqlite {
+                sqlx::query("SET LOCAL enable_seqscan = off").execute(&mut *tx).await?;
+            }
+            let rows = query.fetch_all(&mut *tx).await?;
+            let column = if sqlite { 3 } else { 0 };
+            let lines = rows.iter().map(|r| r.try_get::<String, _>(column)).collect::<std::result::Result<Vec<_>, _>>()?;
+            tx.rollback().await?;
+            Ok(lines)
+        }
+
+        /// The area condition on `village_code` for areas, as plain index ranges
+        /// ([`AreaRanges`](crate::area_sql::AreaRanges)).
+        /// Several ranges become ` AND key IN (SELECT key FROM table WHERE range UNION ALL ...)`:
+        /// one index range per arm on both backends, whatever else the query filters on.
+        fn __push_within(b: &mut QueryBuilder<'_, $db>, table: &str, key: &str, within: &[AreaCode]) {
+            let ranges = $crate::area_sql::AreaRanges::of(Some(within));
+            match ranges.ranges() {
+                Some(many) if many.len() > 1 => {
+                    b.push(format!(" AND {key} IN ("));
+                    for (i, range) in many.iter().enumerate() {
+                        if i > 0 {
+                            b.push(" UNION ALL ");
+                        }
+                        b.push(format!("SELECT {key} FROM {table} WHERE "));
+                        __push_pieces(b, $crate::area_sql::term("village_code", range));
+                    }
+                    b.push(")");
+                }
+                _ => __push_ranges(b, "village_code", &ranges),
+            }
+        }
+
+        fn __push_ranges(b: &mut QueryBuilder<'_, $db>, column: &str, ranges: &$crate::area_sql::AreaRanges) {
+            __push_pieces(b, ranges.condition(column));
+        }
+
+        fn __push_pieces(b: &mut QueryBuilder<'_, $db>, pieces: Vec<$crate::area_sql::Piece>) {
+            for piece in pieces {
+                match piece {
+                    $crate::area_sql::Piece::Sql(s) => {
+                        b.push(s);
+                    }
+                    $crate::area_sql::Piece::Bind(v) => {
+                        b.push_bind(v);
+                    }
+                }
+            }
         }
 
         /// Adds the WHERE clause of a lead query; `false` when it can match nothing.
@@ -1494,7 +1631,7 @@ macro_rules! sql_store {
                 if within.is_empty() {
                     return false;
                 }
-                __push_within(b, within);
+                __push_within(b, "leads", "id", within);
             }
             if let Some(rule) = q.rule {
                 b.push(" AND rule = ").push_bind(rule.code());
