@@ -208,6 +208,9 @@ pub struct ImportSourceArgs {
     /// The source: its code (vehicles...) or Chinese name (机动车登记...).
     pub kind: String,
     pub path: PathBuf,
+    /// Accept a file without rows, which replaces the previous copy with nothing.
+    #[arg(long)]
+    pub allow_empty: bool,
     #[command(flatten)]
     pub flags: ImportFlags,
 }
@@ -315,6 +318,13 @@ pub struct ImportFlags {
     /// Where to write the error report (PREFIX.txt and PREFIX.csv); default next to the input.
     #[arg(long)]
     pub report: Option<PathBuf>,
+    /// The text encoding of CSV files: auto (UTF-8 or GB18030/GBK, told apart by itself),
+    /// utf-8 or gb18030 (gbk).
+    #[arg(long, default_value = "auto")]
+    pub encoding: jingzhun_interchange::EncodingChoice,
+    /// The most an .xlsx workbook may unpack to, in MiB.
+    #[arg(long, env = "JINGZHUN_XLSX_LIMIT_MIB", default_value_t = jingzhun_interchange::read::DEFAULT_XLSX_LIMIT_MIB)]
+    pub xlsx_limit_mib: u64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -877,6 +887,8 @@ async fn import(store: &dyn Store, args: ImportRegistryArgs) -> Result<ExitCode>
         force: args.flags.force,
         ignore_unknown_columns: args.flags.ignore_unknown_columns,
         today: today_in_china(),
+        encoding: args.flags.encoding,
+        xlsx_limits: jingzhun_interchange::read::XlsxLimits::mib(args.flags.xlsx_limit_mib),
     };
     let progress = |p: &Progress| match p {
         Progress::Rows { file, rows } if rows % 100_000 == 0 || *rows < 2000 => {
@@ -906,6 +918,9 @@ async fn import(store: &dyn Store, args: ImportRegistryArgs) -> Result<ExitCode>
                 s.import_id,
                 s.audit_seq
             );
+            if !s.encodings.is_empty() {
+                println!("编码 encoding: {}", s.encodings.join(", "));
+            }
             Ok(ExitCode::SUCCESS)
         }
         Err(ServiceError::DuplicateImport { previous }) => {
@@ -950,6 +965,9 @@ async fn import_source(store: &dyn Store, args: ImportSourceArgs) -> Result<Exit
         force: args.flags.force,
         ignore_unknown_columns: args.flags.ignore_unknown_columns,
         today: today_in_china(),
+        allow_empty: args.allow_empty,
+        encoding: args.flags.encoding,
+        xlsx_limits: jingzhun_interchange::read::XlsxLimits::mib(args.flags.xlsx_limit_mib),
     };
     let result = sources::import_source(store, kind, &args.path, &opts).await;
     if let Err(ServiceError::DuplicateImport { previous }) = &result {
@@ -976,6 +994,9 @@ async fn import_source(store: &dyn Store, args: ImportSourceArgs) -> Result<Exit
         kind.code(),
         s.import_id
     );
+    if let Some(e) = &s.encoding {
+        println!("编码 encoding: {e}");
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -1266,8 +1287,9 @@ fn with_report_at<T>(r: Result<T, ServiceError>, base: &Path) -> Result<Option<T
             }
             let txt = base.with_extension("txt");
             let csv = base.with_extension("csv");
-            let written =
-                std::fs::write(&txt, &text).and_then(|_| std::fs::write(&csv, report.to_csv()));
+            let written = std::fs::write(&txt, &text).and_then(|_| {
+                std::fs::write(&csv, report.to_csv_in(jingzhun_interchange::Lang::Zh))
+            });
             eprintln!(
                 "导入被拒绝，未写入任何数据：{} 行有 {} 个问题 / import refused, nothing written: {} problem(s) in {} row(s)",
                 report.bad_rows(),

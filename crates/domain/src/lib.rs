@@ -42,6 +42,7 @@ pub mod calendar;
 pub mod catalogue;
 pub mod checks;
 pub mod complaint;
+pub mod dates;
 pub mod draw;
 pub mod exit;
 pub mod generate;

@@ -37,7 +37,7 @@ pub enum Problem {
     NotYear,
     #[error("year must be between {min} and {max}")]
     YearOutOfRange { min: i32, max: i32 },
-    #[error("not a date in the form YYYY-MM-DD")]
+    #[error("not a date (YYYY-MM-DD, YYYY/M/D, YYYY.M.D, YYYYMMDD or YYYY年M月D日)")]
     NotDate,
     #[error("date is in the future")]
     DateInFuture,
@@ -146,6 +146,24 @@ pub enum Problem {
     YearRequired,
     #[error("a region is a province (2 digits), city (4) or county (6) code prefix")]
     NotRegionPrefix,
+    #[error(
+        "the file is UTF-16 (\"Unicode text\"); save the sheet as \"CSV UTF-8\" or \"CSV (comma delimited)\""
+    )]
+    Utf16,
+    #[error(
+        "the file is not {encoding} text; save the sheet as \"CSV UTF-8\" or \"CSV (comma delimited)\""
+    )]
+    NotText { encoding: String },
+    #[error("the line is longer than {max} bytes")]
+    LineTooLong { max: usize },
+    #[error("the workbook is too large to read: {detail}")]
+    WorkbookTooLarge { detail: String },
+    #[error("the household has no member in the persons file")]
+    HouseholdWithoutMembers,
+    #[error(
+        "the file holds no rows and would replace the previous copy with nothing (use --allow-empty)"
+    )]
+    EmptyFile,
 }
 
 impl Problem {
@@ -168,7 +186,9 @@ impl Problem {
             Problem::NotBoolean => "不是是/否值（是/否、true/false、1/0、Y/N）".into(),
             Problem::NotYear => "不是年份（四位数字）".into(),
             Problem::YearOutOfRange { min, max } => format!("年份应在 {min} 至 {max} 之间"),
-            Problem::NotDate => "不是 YYYY-MM-DD 格式的日期".into(),
+            Problem::NotDate => {
+                "不是日期（YYYY-MM-DD、YYYY/M/D、YYYY.M.D、YYYYMMDD 或 YYYY年M月D日）".into()
+            },
             Problem::DateInFuture => "日期晚于今天".into(),
             Problem::NotMoney => "不是金额（元，最多两位小数，不含分隔符）".into(),
             Problem::LeadNotOpen { state } => format!("该疑点状态为“{state}”，不能再核实"),
@@ -240,6 +260,19 @@ impl Problem {
             Problem::NoHeader => "文件没有表头行".into(),
             Problem::OutOfRange { min, max } => format!("应在 {min} 至 {max} 之间"),
             Problem::YearRequired => "扶贫标准按年度设定，请填写年度".into(),
+            Problem::Utf16 => {
+                "文件是 UTF-16（Unicode 文本）编码；请另存为“CSV UTF-8（逗号分隔）”或“CSV（逗号分隔）”"
+                    .into()
+            }
+            Problem::NotText { encoding } => format!(
+                "文件不是 {encoding} 文本；请另存为“CSV UTF-8（逗号分隔）”或“CSV（逗号分隔）”"
+            ),
+            Problem::LineTooLong { max } => format!("该行超过 {max} 字节"),
+            Problem::WorkbookTooLarge { detail } => format!("工作簿过大，无法读取：{detail}"),
+            Problem::HouseholdWithoutMembers => "此户在成员表中没有任何成员".into(),
+            Problem::EmptyFile => {
+                "文件没有数据行，导入会以空表替换上一份数据（如确需清空，请使用 --allow-empty）".into()
+            }
             Problem::NotRegionPrefix => {
                 "地区应为省（2 位）、市（4 位）或县（6 位）区划代码前缀".into()
             }

@@ -275,13 +275,9 @@ pub fn parse_year(text: &str, today: NaiveDate) -> Result<i32, Problem> {
     Ok(y)
 }
 
-/// Reads a `YYYY-MM-DD` date not after `today`.
+/// Reads a date not after `today`, in any form of [`crate::dates::parse_office_date`].
 pub fn parse_past_date(text: &str, today: NaiveDate) -> Result<NaiveDate, Problem> {
-    let t = text.trim();
-    let d = NaiveDate::parse_from_str(t, "%Y-%m-%d")
-        .ok()
-        .filter(|_| t.len() == 10)
-        .ok_or(Problem::NotDate)?;
+    let d = crate::dates::parse_office_date(text).ok_or(Problem::NotDate)?;
     if d > today {
         return Err(Problem::DateInFuture);
     }
@@ -349,15 +345,10 @@ pub fn parse_household<'a>(
     let group_name = r
         .optional(F::GroupName, |v| clean_text(v, 50))
         .map(Option::flatten);
-    let status = r.required(F::Status, |v| {
-        let s = HouseholdStatus::parse(v)?;
-        if s == HouseholdStatus::Applicant {
-            return Err(Problem::StatusNotImportable {
-                status: s.zh().into(),
-            });
-        }
-        Ok(s)
-    });
+    // Every status imports, applicants included, so that an unmasked export imports again
+    // unchanged (interchange.md, Exports); a stored status still changes only through a
+    // procedure ([`import_may_set_status`]).
+    let status = r.required(F::Status, HouseholdStatus::parse);
     let poverty_type = r.optional(F::PovertyType, PovertyType::parse);
     let identified_year = r.required(F::IdentifiedYear, |v| parse_year(v, today));
     let exit_year = r.optional(F::ExitYear, |v| parse_year(v, today));
@@ -720,9 +711,15 @@ mod tests {
     }
 
     #[test]
-    fn applicants_cannot_be_imported() {
-        let err = household(&[(HouseholdField::Status, "applicant")]).unwrap_err();
-        assert!(matches!(err[0].1, Problem::StatusNotImportable { .. }));
+    fn every_status_imports_applicants_included() {
+        for (text, status) in [
+            ("applicant", HouseholdStatus::Applicant),
+            ("registered", HouseholdStatus::Registered),
+            ("在册", HouseholdStatus::Registered),
+        ] {
+            let h = household(&[(HouseholdField::Status, text)]).unwrap();
+            assert_eq!(h.status, status, "{text}");
+        }
     }
 
     fn person(fields: &[(PersonField, &str)]) -> Result<Person, FieldProblems<PersonField>> {

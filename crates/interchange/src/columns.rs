@@ -32,6 +32,11 @@ pub trait SheetSpec {
         today: NaiveDate,
     ) -> Result<Self::Record, FieldProblems<Self::Field>>;
 
+    /// Whether a field holds a date (a spreadsheet may give it as a day serial number).
+    fn is_date(_field: Self::Field) -> bool {
+        false
+    }
+
     fn column(field: Self::Field) -> &'static Column<Self::Field> {
         Self::COLUMNS
             .iter()
@@ -161,6 +166,9 @@ impl SheetSpec for PersonSheet {
         today: NaiveDate,
     ) -> Result<Person, FieldProblems<PersonField>> {
         parse_person(get, today)
+    }
+    fn is_date(field: PersonField) -> bool {
+        matches!(field, PersonField::BirthDate | PersonField::DeceasedOn)
     }
 }
 

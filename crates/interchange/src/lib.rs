@@ -8,10 +8,14 @@ pub mod columns;
 pub mod read;
 pub mod report;
 pub mod sources;
+pub mod text;
 pub mod write;
 
 pub use columns::{
     Column, DesignationSheet, HouseholdSheet, PersonSheet, PopulationSheet, SheetSpec,
 };
-pub use read::{RowSource, SheetReader, open_csv, open_xlsx_first_sheet, open_xlsx_sheets};
-pub use report::{ImportError, Report};
+pub use read::{
+    RowSource, SheetReader, open_csv, open_csv_with, open_xlsx_first_sheet, open_xlsx_sheets,
+};
+pub use report::{ImportError, Lang, Report};
+pub use text::{Encoding, EncodingChoice};

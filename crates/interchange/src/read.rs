@@ -4,12 +4,13 @@ use std::collections::HashMap;
 use std::io::{Cursor, Read};
 use std::marker::PhantomData;
 
-use calamine::{Data, Reader as _, Xlsx};
+use calamine::{Data, DataRef, Reader as _, Xlsx};
 use chrono::NaiveDate;
 use jingzhun_domain::Problem;
 
 use crate::columns::SheetSpec;
 use crate::report::ImportError;
+use crate::text::{Decoded, Encoding, EncodingChoice, MAX_CELL_CHARS, text_error};
 
 /// A row of cells as text, with its line (CSV) or row number (XLSX).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,6 +28,10 @@ pub trait RowSource {
     /// Whether rows must have exactly as many cells as the header (CSV) or may be ragged (XLSX).
     fn strict_width(&self) -> bool;
     fn next_row(&mut self) -> Option<Result<RawRow, ImportError>>;
+    /// The text encoding read (CSV), once known.
+    fn encoding(&self) -> Option<Encoding> {
+        None
+    }
 }
 
 impl<R: RowSource + ?Sized> RowSource for Box<R> {
@@ -41,26 +46,49 @@ impl<R: RowSource + ?Sized> RowSource for Box<R> {
     fn next_row(&mut self) -> Option<Result<RawRow, ImportError>> {
         (**self).next_row()
     }
+
+    fn encoding(&self) -> Option<Encoding> {
+        (**self).encoding()
+    }
 }
 
-/// A CSV file (UTF-8, optional BOM, RFC 4180 quoting), read a row at a time.
+/// A CSV file (UTF-8 with or without BOM, or GB18030/GBK; RFC 4180 quoting), read a row at a
+/// time; line numbers are the file's physical lines, LF or CRLF.
 pub struct CsvSource<R: Read> {
     name: String,
-    reader: csv::Reader<R>,
+    reader: csv::Reader<Decoded<R>>,
     record: csv::ByteRecord,
-    first: bool,
+    /// Set once the text itself could not be read: nothing more is read.
+    stopped: bool,
 }
 
-/// Opens a CSV source over any reader.
+/// Opens a CSV source over any reader, telling its encoding by itself.
 pub fn open_csv<R: Read>(name: &str, reader: R) -> CsvSource<R> {
+    open_csv_with(name, reader, EncodingChoice::Auto)
+}
+
+/// Opens a CSV source in a chosen encoding (or [`EncodingChoice::Auto`]).
+pub fn open_csv_with<R: Read>(name: &str, reader: R, encoding: EncodingChoice) -> CsvSource<R> {
     CsvSource {
         name: name.to_string(),
         reader: csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
-            .from_reader(reader),
+            .from_reader(Decoded::new(reader, encoding)),
         record: csv::ByteRecord::new(),
-        first: true,
+        stopped: false,
+    }
+}
+
+impl<R: Read> CsvSource<R> {
+    fn file_error(&self, line: u64, problem: Problem) -> ImportError {
+        ImportError {
+            file: self.name.clone(),
+            line,
+            column: String::new(),
+            value: String::new(),
+            problem,
+        }
     }
 }
 
@@ -73,23 +101,38 @@ impl<R: Read> RowSource for CsvSource<R> {
         true
     }
 
+    fn encoding(&self) -> Option<Encoding> {
+        Some(self.reader.get_ref().encoding())
+    }
+
     fn next_row(&mut self) -> Option<Result<RawRow, ImportError>> {
+        if self.stopped {
+            return None;
+        }
         match self.reader.read_byte_record(&mut self.record) {
             Ok(false) => None,
             Ok(true) => {
-                let line = self.record.position().map_or(0, |p| p.line());
+                let offset = self.record.position().map_or(0, |p| p.byte());
+                let line = self.reader.get_mut().line_at(offset);
                 let mut cells = Vec::with_capacity(self.record.len());
                 let mut cell_problems = Vec::new();
                 for (i, raw) in self.record.iter().enumerate() {
-                    let raw = if self.first && i == 0 {
-                        raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw)
-                    } else {
-                        raw
-                    };
                     match std::str::from_utf8(raw) {
-                        Ok(s) => cells.push(s.to_string()),
+                        Ok(s) => {
+                            if s.len() > MAX_CELL_CHARS && s.chars().count() > MAX_CELL_CHARS {
+                                cells.push(crate::text::quote(s));
+                                cell_problems.push((
+                                    i,
+                                    Problem::TooLong {
+                                        max: MAX_CELL_CHARS,
+                                    },
+                                ));
+                            } else {
+                                cells.push(crate::write::unguard_formula(s).to_string());
+                            }
+                        }
                         Err(_) => {
-                            cells.push(String::from_utf8_lossy(raw).into_owned());
+                            cells.push(crate::text::quote(&String::from_utf8_lossy(raw)));
                             cell_problems.push((
                                 i,
                                 Problem::Unreadable {
@@ -99,22 +142,40 @@ impl<R: Read> RowSource for CsvSource<R> {
                         }
                     }
                 }
-                self.first = false;
                 Some(Ok(RawRow {
                     line,
                     cells,
                     cell_problems,
                 }))
             }
-            Err(e) => Some(Err(ImportError {
-                file: self.name.clone(),
-                line: e.position().map_or(0, |p| p.line()),
-                column: String::new(),
-                value: String::new(),
-                problem: Problem::Unreadable {
-                    detail: e.to_string(),
-                },
-            })),
+            Err(e) => {
+                let text = match e.kind() {
+                    csv::ErrorKind::Io(io) => text_error(io).cloned(),
+                    _ => None,
+                };
+                Some(Err(match text {
+                    Some(t) => {
+                        // The text itself is unreadable: one error for the whole file.
+                        self.stopped = true;
+                        self.file_error(t.line, t.problem)
+                    }
+                    None => {
+                        let line = self
+                            .reader
+                            .get_mut()
+                            .line_at(e.position().map_or(0, |p| p.byte()));
+                        if matches!(e.kind(), csv::ErrorKind::Io(_)) {
+                            self.stopped = true;
+                        }
+                        self.file_error(
+                            line,
+                            Problem::Unreadable {
+                                detail: e.to_string(),
+                            },
+                        )
+                    }
+                }))
+            }
         }
     }
 }
@@ -168,60 +229,192 @@ fn cell_text(cell: &Data) -> Result<String, Problem> {
     }
 }
 
-fn sheet_rows(file: &str, range: &calamine::Range<Data>) -> Vec<RawRow> {
-    let first_row = range.start().map_or(0, |(r, _)| r);
-    let first_col = range.start().map_or(0, |(_, c)| c) as usize;
-    range
-        .rows()
-        .enumerate()
-        .map(|(i, row)| {
-            let mut cells = vec![String::new(); first_col];
-            let mut cell_problems = Vec::new();
-            for (j, cell) in row.iter().enumerate() {
-                match cell_text(cell) {
-                    Ok(t) => cells.push(t),
-                    Err(p) => {
-                        cells.push(String::new());
-                        cell_problems.push((first_col + j, p));
-                    }
-                }
-            }
-            let _ = file;
-            RawRow {
-                line: u64::from(first_row) + i as u64 + 1,
-                cells,
-                cell_problems,
-            }
-        })
-        .collect()
+/// How much a workbook may unpack to (interchange.md, Limits); rows and columns are fixed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct XlsxLimits {
+    /// The sum of the declared unpacked sizes of the workbook's parts.
+    pub max_unpacked_bytes: u64,
 }
 
-/// Opens a workbook's first worksheet (departmental sources come one per file).
-pub fn open_xlsx_first_sheet(file: &str, bytes: Vec<u8>) -> Result<XlsxSource, Box<ImportError>> {
-    let unreadable = |detail: String| {
+impl Default for XlsxLimits {
+    fn default() -> Self {
+        XlsxLimits {
+            max_unpacked_bytes: DEFAULT_XLSX_LIMIT_MIB << 20,
+        }
+    }
+}
+
+impl XlsxLimits {
+    pub fn mib(mib: u64) -> Self {
+        XlsxLimits {
+            max_unpacked_bytes: mib.saturating_mul(1 << 20),
+        }
+    }
+}
+
+/// The default unpacked size limit of a workbook, in MiB.
+pub const DEFAULT_XLSX_LIMIT_MIB: u64 = 512;
+/// The most rows and columns a sheet may declare or use.
+pub const MAX_SHEET_ROWS: u32 = 1_000_000;
+pub const MAX_SHEET_COLUMNS: u32 = 200;
+
+/// Checks the sizes the zip directory declares before anything is unpacked.
+fn check_unpacked_size(bytes: &[u8], limits: &XlsxLimits) -> Result<(), Problem> {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| Problem::Unreadable {
+        detail: format!("not a valid XLSX workbook ({e})"),
+    })?;
+    let mut total: u64 = 0;
+    for i in 0..zip.len() {
+        let f = zip.by_index_raw(i).map_err(|e| Problem::Unreadable {
+            detail: format!("not a valid XLSX workbook ({e})"),
+        })?;
+        total = total.saturating_add(f.size());
+    }
+    if total > limits.max_unpacked_bytes {
+        return Err(Problem::WorkbookTooLarge {
+            detail: format!(
+                "it unpacks to {} MiB, the limit is {} MiB",
+                total >> 20,
+                limits.max_unpacked_bytes >> 20
+            ),
+        });
+    }
+    Ok(())
+}
+
+fn too_large(what: &str, cell: (u32, u32)) -> Problem {
+    Problem::WorkbookTooLarge {
+        detail: format!(
+            "{what} reaches row {} column {} (at most {MAX_SHEET_ROWS} rows and {MAX_SHEET_COLUMNS} columns)",
+            u64::from(cell.0) + 1,
+            u64::from(cell.1) + 1
+        ),
+    }
+}
+
+/// The text of a streamed cell as the interchange format reads it.
+fn cell_ref_text(cell: &DataRef<'_>) -> Result<String, Problem> {
+    match cell {
+        DataRef::SharedString(s) => Ok((*s).to_string()),
+        DataRef::String(s) => Ok(s.clone()),
+        DataRef::Empty => Ok(String::new()),
+        DataRef::Int(i) => cell_text(&Data::Int(*i)),
+        DataRef::Float(f) => cell_text(&Data::Float(*f)),
+        DataRef::Bool(b) => cell_text(&Data::Bool(*b)),
+        DataRef::DateTime(d) => cell_text(&Data::DateTime(*d)),
+        DataRef::DateTimeIso(s) => cell_text(&Data::DateTimeIso(s.clone())),
+        DataRef::DurationIso(s) => cell_text(&Data::DurationIso(s.clone())),
+        DataRef::Error(e) => cell_text(&Data::Error(e.clone())),
+    }
+}
+
+/// Reads a worksheet cell by cell, refusing a sheet that declares or uses cells beyond the
+/// limits before holding them: only the cells present are kept, row by row.
+fn sheet_rows<RS: std::io::Read + std::io::Seek>(
+    wb: &mut Xlsx<RS>,
+    name: &str,
+) -> Result<Vec<RawRow>, Problem> {
+    let unreadable = |e: calamine::XlsxError| Problem::Unreadable {
+        detail: e.to_string(),
+    };
+    let mut cells = wb.worksheet_cells_reader(name).map_err(unreadable)?;
+    let dim = cells.dimensions();
+    if dim.end.0 >= MAX_SHEET_ROWS || dim.end.1 >= MAX_SHEET_COLUMNS {
+        return Err(too_large("the sheet's declared size", dim.end));
+    }
+    let mut rows: Vec<RawRow> = Vec::new();
+    while let Some(cell) = cells.next_cell().map_err(unreadable)? {
+        let (r, c) = cell.get_position();
+        if r >= MAX_SHEET_ROWS || c >= MAX_SHEET_COLUMNS {
+            return Err(too_large("a cell", (r, c)));
+        }
+        let (text, problem) = match cell_ref_text(cell.get_value()) {
+            Ok(t) if t.chars().count() > MAX_CELL_CHARS => (
+                crate::text::quote(&t),
+                Some(Problem::TooLong {
+                    max: MAX_CELL_CHARS,
+                }),
+            ),
+            Ok(t) => (t, None),
+            Err(p) => (String::new(), Some(p)),
+        };
+        if text.is_empty() && problem.is_none() {
+            continue;
+        }
+        let line = u64::from(r) + 1;
+        if rows.last().is_none_or(|row| row.line != line) {
+            // Cells come row by row; a workbook that goes back is read in its own order.
+            rows.push(RawRow {
+                line,
+                cells: Vec::new(),
+                cell_problems: Vec::new(),
+            });
+        }
+        let row = rows.last_mut().expect("a row was just pushed");
+        let c = c as usize;
+        if row.cells.len() <= c {
+            row.cells.resize(c + 1, String::new());
+        }
+        row.cells[c] = text;
+        if let Some(p) = problem {
+            row.cell_problems.push((c, p));
+        }
+    }
+    rows.sort_by_key(|r| r.line);
+    Ok(rows)
+}
+
+/// Opens a workbook after checking its declared size; calamine parses untrusted bytes, so a
+/// panic inside it becomes a refusal, not a crash.
+fn with_workbook<T>(
+    file: &str,
+    bytes: Vec<u8>,
+    limits: &XlsxLimits,
+    f: impl FnOnce(&mut Xlsx<Cursor<Vec<u8>>>) -> Result<T, Problem> + std::panic::UnwindSafe,
+) -> Result<T, Box<ImportError>> {
+    let refuse = |problem: Problem| {
         Box::new(ImportError {
             file: file.to_string(),
             line: 0,
             column: String::new(),
             value: String::new(),
-            problem: Problem::Unreadable { detail },
+            problem,
         })
     };
-    // calamine parses untrusted bytes; a panic inside it must become a refusal, not a crash.
-    let (name, range) = std::panic::catch_unwind(move || -> Result<_, String> {
-        let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| e.to_string())?;
+    check_unpacked_size(&bytes, limits).map_err(refuse)?;
+    std::panic::catch_unwind(move || -> Result<T, Problem> {
+        let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| Problem::Unreadable {
+            detail: e.to_string(),
+        })?;
+        f(&mut wb)
+    })
+    .map_err(|_| {
+        refuse(Problem::Unreadable {
+            detail: "not a valid XLSX workbook".into(),
+        })
+    })?
+    .map_err(refuse)
+}
+
+/// Opens a workbook's first worksheet (departmental sources come one per file).
+pub fn open_xlsx_first_sheet(
+    file: &str,
+    bytes: Vec<u8>,
+    limits: &XlsxLimits,
+) -> Result<XlsxSource, Box<ImportError>> {
+    let (name, rows) = with_workbook(file, bytes, limits, |wb| {
         let first = wb
             .sheet_names()
             .first()
             .cloned()
-            .ok_or_else(|| "the workbook has no worksheet".to_string())?;
-        let range = wb.worksheet_range(&first).map_err(|e| e.to_string())?;
-        Ok((first, range))
-    })
-    .map_err(|_| unreadable("not a valid XLSX workbook".into()))?
-    .map_err(unreadable)?;
+            .ok_or_else(|| Problem::Unreadable {
+                detail: "the workbook has no worksheet".into(),
+            })?;
+        let rows = sheet_rows(wb, &first)?;
+        Ok((first, rows))
+    })?;
     Ok(XlsxSource {
-        rows: sheet_rows(&name, &range).into_iter(),
+        rows: rows.into_iter(),
         name: format!("{file}:{name}"),
     })
 }
@@ -232,46 +425,36 @@ pub fn open_xlsx_sheets(
     file: &str,
     bytes: Vec<u8>,
     names: [&[&str]; 2],
+    limits: &XlsxLimits,
 ) -> Result<[XlsxSource; 2], Box<ImportError>> {
-    let unreadable = |detail: String| {
-        Box::new(ImportError {
-            file: file.to_string(),
-            line: 0,
-            column: String::new(),
-            value: String::new(),
-            problem: Problem::Unreadable { detail },
-        })
-    };
-    // calamine parses untrusted bytes; a panic inside it must become a refusal, not a crash.
-    let opened = std::panic::catch_unwind(move || -> Result<_, String> {
-        let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| e.to_string())?;
+    let names: [Vec<String>; 2] = names.map(|n| n.iter().map(|s| s.to_string()).collect());
+    let ((h, hr), (p, pr)) = with_workbook(file, bytes, limits, move |wb| {
         let sheet_names = wb.sheet_names();
-        let pick = |wanted: &[&str], pos: usize| -> Option<String> {
+        let pick = |wanted: &[String], pos: usize| -> Option<String> {
             sheet_names
                 .iter()
                 .find(|n| wanted.iter().any(|w| n.trim().eq_ignore_ascii_case(w)))
                 .cloned()
                 .or_else(|| sheet_names.get(pos).cloned())
         };
-        let (Some(h), Some(p)) = (pick(names[0], 0), pick(names[1], 1)) else {
-            return Err("the workbook needs two sheets (households and persons)".into());
+        let (Some(h), Some(p)) = (pick(&names[0], 0), pick(&names[1], 1)) else {
+            return Err(Problem::Unreadable {
+                detail: "the workbook needs two sheets (households and persons)".into(),
+            });
         };
-        let hr = wb.worksheet_range(&h).map_err(|e| e.to_string())?;
-        let pr = wb.worksheet_range(&p).map_err(|e| e.to_string())?;
+        let hr = sheet_rows(wb, &h)?;
+        let pr = sheet_rows(wb, &p)?;
         Ok(((h, hr), (p, pr)))
-    })
-    .map_err(|_| unreadable("not a valid XLSX workbook".into()))?
-    .map_err(unreadable)?;
-    let ((h, hr), (p, pr)) = opened;
+    })?;
     let hn = format!("{file}[{h}]");
     let pn = format!("{file}[{p}]");
     Ok([
         XlsxSource {
-            rows: sheet_rows(&hn, &hr).into_iter(),
+            rows: hr.into_iter(),
             name: hn,
         },
         XlsxSource {
-            rows: sheet_rows(&pn, &pr).into_iter(),
+            rows: pr.into_iter(),
             name: pn,
         },
     ])
@@ -285,6 +468,8 @@ pub struct SheetReader<S: SheetSpec, R: RowSource> {
     /// For each field present, its cell position.
     positions: HashMap<S::Field, usize>,
     today: NaiveDate,
+    /// The cells of the last row refused, for what the caller needs to know of it.
+    refused: Option<RawRow>,
     _spec: PhantomData<S>,
 }
 
@@ -348,12 +533,18 @@ impl<S: SheetSpec, R: RowSource> SheetReader<S, R> {
             headers: header.cells.iter().map(|h| h.trim().to_string()).collect(),
             positions,
             today,
+            refused: None,
             _spec: PhantomData,
         })
     }
 
     pub fn file(&self) -> &str {
         &self.file
+    }
+
+    /// The text encoding of a CSV file, as far as it is read.
+    pub fn encoding(&self) -> Option<Encoding> {
+        self.source.encoding()
     }
 
     /// The column of a field as the file's header writes it (English or Chinese).
@@ -388,11 +579,28 @@ impl<S: SheetSpec, R: RowSource> SheetReader<S, R> {
             if row.cells.iter().all(|c| c.trim().is_empty()) {
                 continue;
             }
-            return Some((row.line, self.record(row)));
+            let line = row.line;
+            let rec = self.record(row);
+            return Some((line, rec));
         }
     }
 
-    fn record(&self, row: RawRow) -> Result<S::Record, Vec<ImportError>> {
+    /// A field's text in the row [`Self::next_record`] just refused (`None` after a good row).
+    pub fn refused_value(&self, field: S::Field) -> Option<&str> {
+        let i = *self.positions.get(&field)?;
+        self.refused.as_ref()?.cells.get(i).map(String::as_str)
+    }
+
+    fn record(&mut self, row: RawRow) -> Result<S::Record, Vec<ImportError>> {
+        self.refused = None;
+        let result = self.check(&row);
+        if result.is_err() {
+            self.refused = Some(row);
+        }
+        result
+    }
+
+    fn check(&self, row: &RawRow) -> Result<S::Record, Vec<ImportError>> {
         let width = self.headers.len();
         let extra = row.cells.iter().skip(width).any(|c| !c.trim().is_empty());
         if extra || (self.source.strict_width() && row.cells.len() != width) {
@@ -419,10 +627,31 @@ impl<S: SheetSpec, R: RowSource> SheetReader<S, R> {
             })
             .collect();
         let bad_cells: Vec<usize> = row.cell_problems.iter().map(|(i, _)| *i).collect();
+        // A workbook may hold a date as a day serial number (a number cell not formatted as a
+        // date): read it as the day it counts.
+        let serials: Vec<(usize, String)> = if self.source.strict_width() {
+            Vec::new()
+        } else {
+            self.positions
+                .iter()
+                .filter(|(f, _)| S::is_date(**f))
+                .filter_map(|(_, &i)| {
+                    let t = row.cells.get(i)?.trim();
+                    if t.is_empty() || t.len() > 7 || !t.bytes().all(|b| b.is_ascii_digit()) {
+                        return None;
+                    }
+                    let day = jingzhun_domain::dates::from_excel_serial(t.parse().ok()?)?;
+                    Some((i, day.format("%Y-%m-%d").to_string()))
+                })
+                .collect()
+        };
         let get = |f: S::Field| -> Option<&str> {
             let i = *self.positions.get(&f)?;
             if bad_cells.contains(&i) {
                 return Some("");
+            }
+            if let Some((_, day)) = serials.iter().find(|(j, _)| *j == i) {
+                return Some(day.as_str());
             }
             Some(row.cells.get(i).map_or("", String::as_str))
         };

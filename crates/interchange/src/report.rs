@@ -25,10 +25,18 @@ impl fmt::Display for ImportError {
             write!(f, " {}", self.column)?;
         }
         if !self.value.is_empty() {
-            write!(f, " {}", self.value)?;
+            write!(f, " {}", crate::text::quote(&self.value))?;
         }
         write!(f, ": {} / {}", self.problem.en(), self.problem.zh())
     }
+}
+
+/// The language of a report's or an export's headers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    En,
+    Zh,
 }
 
 /// Every problem found in an import.
@@ -68,16 +76,26 @@ impl Report {
         out
     }
 
-    /// The report as CSV: `file,line,column,value,reason_zh,reason_en`.
+    /// The report as CSV in English: `file,line,column,value,reason_zh,reason_en`, UTF-8 with
+    /// a byte-order mark so that Excel opens it correctly.
     pub fn to_csv(&self) -> Vec<u8> {
-        let mut w = csv::Writer::from_writer(Vec::new());
-        let _ = w.write_record(["file", "line", "column", "value", "reason_zh", "reason_en"]);
+        self.to_csv_in(Lang::En)
+    }
+
+    /// The report as CSV with the headers in a language (Chinese: `文件,行号,列,值,原因,原因（英文）`).
+    pub fn to_csv_in(&self, lang: Lang) -> Vec<u8> {
+        let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+        let header = match lang {
+            Lang::En => ["file", "line", "column", "value", "reason_zh", "reason_en"],
+            Lang::Zh => ["文件", "行号", "列", "值", "原因", "原因（英文）"],
+        };
+        let _ = w.write_record(header);
         for e in self.sorted() {
             let _ = w.write_record([
                 e.file.as_str(),
                 &e.line.to_string(),
                 &e.column,
-                &e.value,
+                &crate::write::guard_formula(&crate::text::quote(&e.value)),
                 &e.problem.zh(),
                 &e.problem.en(),
             ]);
@@ -113,7 +131,39 @@ mod tests {
         let csv = String::from_utf8(r.to_csv()).unwrap();
         assert_eq!(
             csv,
-            "file,line,column,value,reason_zh,reason_en\npersons.csv,118,id_number,51030419880128039X,校验码应为 8,check character should be 8\n"
+            "\u{feff}file,line,column,value,reason_zh,reason_en\npersons.csv,118,id_number,51030419880128039X,校验码应为 8,check character should be 8\n"
         );
+        let zh = String::from_utf8(r.to_csv_in(Lang::Zh)).unwrap();
+        assert!(
+            zh.starts_with("\u{feff}文件,行号,列,值,原因,原因（英文）\n"),
+            "{zh}"
+        );
+    }
+
+    #[test]
+    fn a_long_value_is_quoted_to_80_characters_and_a_formula_is_not_run() {
+        let e = ImportError {
+            file: "persons.csv".into(),
+            line: 2,
+            column: "name".into(),
+            value: "x".repeat(200_000),
+            problem: Problem::TooLong { max: 4000 },
+        };
+        assert!(e.to_string().len() < 300);
+        let r = Report {
+            errors: vec![
+                e,
+                ImportError {
+                    file: "persons.csv".into(),
+                    line: 3,
+                    column: "name".into(),
+                    value: "=HYPERLINK(1)".into(),
+                    problem: Problem::Required,
+                },
+            ],
+        };
+        let csv = String::from_utf8(r.to_csv()).unwrap();
+        assert!(csv.len() < 600, "{}", csv.len());
+        assert!(csv.contains(",'=HYPERLINK(1),"), "{csv}");
     }
 }

@@ -51,6 +51,12 @@ macro_rules! source_sheets {
                 ) -> Result<SourceRecord, FieldProblems<usize>> {
                     parse_source_row(SourceKind::$kind, get, today)
                 }
+                fn is_date(f: usize) -> bool {
+                    matches!(
+                        jingzhun_domain::sources::$cols.get(f).map(|c| c.ty),
+                        Some(jingzhun_domain::sources::ColumnType::Date)
+                    )
+                }
             }
         )+
 

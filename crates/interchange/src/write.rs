@@ -109,6 +109,35 @@ pub fn person_cells(p: &Person, masking: Masking) -> Vec<String> {
     ]
 }
 
+/// Whether a spreadsheet would run a text cell as a formula: it begins with `=`, `+`, `@`, a
+/// tab, or `-` not followed by a digit (interchange.md, Exports).
+fn looks_like_formula(s: &str) -> bool {
+    let mut b = s.bytes();
+    match b.next() {
+        Some(b'=' | b'+' | b'@' | b'\t') => true,
+        Some(b'-') => !b.next().is_some_and(|c| c.is_ascii_digit()),
+        _ => false,
+    }
+}
+
+/// A text cell written so that a spreadsheet shows it instead of running it: a leading `'`
+/// before what would be a formula; the import takes it off again ([`unguard_formula`]).
+pub fn guard_formula(s: &str) -> std::borrow::Cow<'_, str> {
+    if looks_like_formula(s) {
+        format!("'{s}").into()
+    } else {
+        s.into()
+    }
+}
+
+/// The text of a cell written by [`guard_formula`].
+pub fn unguard_formula(s: &str) -> &str {
+    match s.strip_prefix('\'') {
+        Some(rest) if looks_like_formula(rest) => rest,
+        _ => s,
+    }
+}
+
 fn header<F>(cols: &[Column<F>]) -> Vec<&'static str> {
     cols.iter().map(|c| c.name).collect()
 }
@@ -136,7 +165,13 @@ impl<W: Write> CsvSheetWriter<W> {
     }
 
     pub fn row(&mut self, cells: &[String]) -> std::io::Result<()> {
-        self.w.write_record(cells).map_err(std::io::Error::other)
+        self.w
+            .write_record(
+                cells
+                    .iter()
+                    .map(|c| guard_formula(c).into_owned().into_bytes()),
+            )
+            .map_err(std::io::Error::other)
     }
 
     pub fn finish(mut self) -> std::io::Result<()> {

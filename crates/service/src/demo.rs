@@ -89,6 +89,7 @@ pub async fn ensure_demo(store: &dyn Store) -> Result<Demo, ServiceError> {
             force: true,
             ignore_unknown_columns: false,
             today: today_in_china(),
+            ..ImportOptions::default()
         };
         import_registry(
             store,
@@ -104,6 +105,9 @@ pub async fn ensure_demo(store: &dyn Store) -> Result<Demo, ServiceError> {
             force: true,
             ignore_unknown_columns: false,
             today: today_in_china(),
+            // The demo's own generated files: a kind may have no rows in a small county.
+            allow_empty: true,
+            ..Default::default()
         };
         for kind in
             <jingzhun_domain::sources::SourceKind as jingzhun_domain::vocab::Vocabulary>::ALL

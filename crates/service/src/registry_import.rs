@@ -19,8 +19,12 @@ use jingzhun_domain::audit::AuditEvent;
 use jingzhun_domain::registry::{
     Household, HouseholdField, HouseholdId, Person, PersonField, import_may_set_status,
 };
-use jingzhun_interchange::read::{RowSource, SheetReader, open_csv, open_xlsx_sheets};
-use jingzhun_interchange::{HouseholdSheet, ImportError, PersonSheet, Report, SheetSpec};
+use jingzhun_interchange::read::{
+    RowSource, SheetReader, XlsxLimits, open_csv_with, open_xlsx_sheets,
+};
+use jingzhun_interchange::{
+    EncodingChoice, HouseholdSheet, ImportError, PersonSheet, Report, SheetSpec,
+};
 use jingzhun_store::{NewImport, Store, WriteMode};
 use serde::Serialize;
 use sha2::Digest;
@@ -113,6 +117,33 @@ pub struct ImportOptions {
     /// The areas the importing account reaches (`None`: everywhere). A household whose village,
     /// or whose stored village, is outside them is a bad row.
     pub within: Option<Vec<AreaCode>>,
+    /// The text encoding of CSV files (told apart by itself by default).
+    pub encoding: EncodingChoice,
+    /// How much a workbook may unpack to.
+    pub xlsx_limits: XlsxLimits,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        ImportOptions {
+            actor: String::new(),
+            force: false,
+            ignore_unknown_columns: false,
+            today: crate::today_in_china(),
+            within: None,
+            encoding: EncodingChoice::Auto,
+            xlsx_limits: XlsxLimits::default(),
+        }
+    }
+}
+
+/// The refusal of an import into a platform that holds no village yet.
+pub fn no_areas() -> ServiceError {
+    ServiceError::Denied {
+        kind: crate::error::Denial::Conflict,
+        zh: "系统中还没有行政区划：请先运行 `jingzhun areas import` 导入区划".into(),
+        en: "the platform holds no areas yet: run `jingzhun areas import` first".into(),
+    }
 }
 
 impl ImportOptions {
@@ -135,6 +166,8 @@ pub struct ImportSummary {
     /// Households the registry held, whose data (and members) were replaced.
     pub replaced_households: i64,
     pub audit_seq: i64,
+    /// The text encoding of each CSV file read (`households.csv: GB18030`); empty for a workbook.
+    pub encodings: Vec<String>,
 }
 
 /// Progress of a long import, for a progress bar or a log line.
@@ -164,6 +197,8 @@ enum Msg {
     },
     Errors(Vec<ImportError>),
     Progress(Progress),
+    /// The encoding a CSV file was read in.
+    Encoding(String),
 }
 
 /// Imports a registry. On bad rows returns [`ServiceError::Rejected`] with every problem and
@@ -185,6 +220,10 @@ pub async fn import_registry(
         .await
         .map_err(|e| ServiceError::Invalid(format!("hashing stopped: {e}")))??;
     let villages: Arc<HashSet<AreaCode>> = Arc::new(villages?.into_iter().collect());
+    if villages.is_empty() {
+        // Every row would name an unknown village: one message says what to do instead.
+        return Err(no_areas());
+    }
     // Villages whose yearly update was approved: their data up to that year are locked.
     let locked: HashMap<AreaCode, i32> = store.approved_updates(None).await?.into_iter().collect();
     if let Some(previous) = store.import_by_digest("registry", &digest).await?
@@ -199,10 +238,13 @@ pub async fn import_registry(
     let reader = {
         let source = source.clone();
         let villages = villages.clone();
-        let (today, ignore) = (opts.today, opts.ignore_unknown_columns);
-        tokio::task::spawn_blocking(move || {
-            read_registry(&source, &villages, today, ignore, &sender)
-        })
+        let read = ReadOptions {
+            today: opts.today,
+            ignore_unknown: opts.ignore_unknown_columns,
+            encoding: opts.encoding,
+            xlsx_limits: opts.xlsx_limits,
+        };
+        tokio::task::spawn_blocking(move || read_registry(&source, &villages, &read, &sender))
     };
 
     let mut tx = store.begin().await?;
@@ -224,8 +266,10 @@ pub async fn import_registry(
     }
     let mut report = Report::default();
     let (mut households, mut persons, mut new_households, mut replaced) = (0i64, 0i64, 0i64, 0i64);
+    let mut encodings = Vec::new();
     while let Some(msg) = receiver.recv().await {
         match msg {
+            Msg::Encoding(e) => encodings.push(e),
             Msg::Errors(errors) => errors.into_iter().for_each(|e| report.push(e)),
             Msg::Progress(p) => progress(&p),
             Msg::Households {
@@ -391,6 +435,7 @@ pub async fn import_registry(
                 "new_households": new_households,
                 "replaced_households": replaced,
                 "forced": opts.force,
+                "encodings": encodings,
             }),
         })
         .await?;
@@ -404,6 +449,7 @@ pub async fn import_registry(
         new_households,
         replaced_households: replaced,
         audit_seq: entry.seq,
+        encodings,
     })
 }
 
@@ -419,14 +465,22 @@ fn flush(send: &impl Fn(Msg), errors: &mut Vec<ImportError>, chunk: Msg, file: &
     }));
 }
 
+/// What the reader stage needs of the options.
+struct ReadOptions {
+    today: NaiveDate,
+    ignore_unknown: bool,
+    encoding: EncodingChoice,
+    xlsx_limits: XlsxLimits,
+}
+
 /// The reader stage: opens the sources, reads both sheets and sends chunks and problems.
 fn read_registry(
     source: &RegistrySource,
     villages: &HashSet<AreaCode>,
-    today: NaiveDate,
-    ignore_unknown: bool,
+    ro: &ReadOptions,
     out: &mpsc::Sender<Msg>,
 ) {
+    let (today, ignore_unknown) = (ro.today, ro.ignore_unknown);
     let send = |m: Msg| {
         // The writer only stops listening when it failed itself; its error is reported.
         let _ = out.blocking_send(m);
@@ -446,9 +500,10 @@ fn read_registry(
                         },
                     })
                 })?;
-                Ok(Box::new(open_csv(
+                Ok(Box::new(open_csv_with(
                     f,
                     std::io::BufReader::with_capacity(1 << 17, file),
+                    ro.encoding,
                 )))
             };
             match (open(HouseholdSheet::FILE), open(PersonSheet::FILE)) {
@@ -485,6 +540,7 @@ fn read_registry(
                 &name,
                 bytes,
                 [HouseholdSheet::SHEET_NAMES, PersonSheet::SHEET_NAMES],
+                &ro.xlsx_limits,
             ) {
                 Ok([h, p]) => (Box::new(h), Box::new(p)),
                 Err(e) => {
@@ -499,6 +555,12 @@ fn read_registry(
     let mut in_file: HashMap<HouseholdId, (u64, u32)> = HashMap::new();
     // When the households sheet cannot be read at all, persons' references cannot be judged.
     let mut households_unreadable = false;
+    // Households refused for their own fault: their members are not reported again.
+    let mut refused: HashSet<String> = HashSet::new();
+    let mut household_file: Option<String> = None;
+    let mut household_id_col = HouseholdSheet::column(HouseholdField::HouseholdId)
+        .name
+        .to_string();
     match SheetReader::<HouseholdSheet, _>::open(hs, today, ignore_unknown) {
         Err(errors) => {
             households_unreadable = true;
@@ -506,6 +568,8 @@ fn read_registry(
         }
         Ok(mut r) => {
             let file: Arc<str> = r.file().into();
+            household_file = Some(file.to_string());
+            household_id_col = r.column_name(HouseholdField::HouseholdId);
             let status_col = r.column_name(HouseholdField::Status);
             let village_col = r.column_name(HouseholdField::VillageCode);
             let id_col = r.column_name(HouseholdField::HouseholdId);
@@ -515,7 +579,12 @@ fn read_registry(
             while let Some((line, rec)) = r.next_record() {
                 n += 1;
                 match rec {
-                    Err(e) => errors.extend(e),
+                    Err(e) => {
+                        errors.extend(e);
+                        if let Some(id) = r.refused_value(HouseholdField::HouseholdId) {
+                            refused.insert(id.trim().to_string());
+                        }
+                    }
                     Ok(h) => {
                         let village = h.village_code;
                         if village.level() != AreaLevel::Village {
@@ -570,8 +639,17 @@ fn read_registry(
                 rows,
             };
             flush(&send, &mut errors, chunk, &file, n);
+            if let Some(e) = r.encoding() {
+                send(Msg::Encoding(format!("{file}: {e}")));
+            }
         }
     }
+    // Lines of the households of the file, by index, to report those without members.
+    let mut household_lines: Vec<Option<(u64, HouseholdId)>> = vec![None; in_file.len()];
+    for (id, (line, idx)) in &in_file {
+        household_lines[*idx as usize] = Some((*line, id.clone()));
+    }
+    let mut has_member = vec![false; in_file.len()];
 
     // Persons: a person may be in two households, but only once in each.
     let mut members: HashMap<(u32, u64), u64> = HashMap::new();
@@ -590,7 +668,12 @@ fn read_registry(
                     Err(e) => errors.extend(e),
                     Ok(p) => {
                         let (idx, here) = match in_file.get(&p.household_id) {
-                            Some((_, idx)) => (*idx, true),
+                            Some((_, idx)) => {
+                                has_member[*idx as usize] = true;
+                                (*idx, true)
+                            }
+                            // The household's own row was refused and reported.
+                            None if refused.contains(p.household_id.as_str()) => continue,
                             None => {
                                 let next = (in_file.len() + outside.len()) as u32;
                                 (
@@ -632,6 +715,30 @@ fn read_registry(
                 rows,
             };
             flush(&send, &mut errors, chunk, &file, n);
+            if let Some(e) = r.encoding() {
+                send(Msg::Encoding(format!("{file}: {e}")));
+            }
+            // A household without any member (a persons file cut short, say) is refused.
+            let hfile = match source {
+                RegistrySource::Folder(_) => HouseholdSheet::FILE.to_string(),
+                RegistrySource::Xlsx(_) => String::new(),
+            };
+            let alone: Vec<ImportError> = household_lines
+                .iter()
+                .zip(&has_member)
+                .filter(|(_, has)| !**has)
+                .filter_map(|(h, _)| h.as_ref())
+                .map(|(line, id)| ImportError {
+                    file: household_file.clone().unwrap_or_else(|| hfile.clone()),
+                    line: *line,
+                    column: household_id_col.clone(),
+                    value: id.to_string(),
+                    problem: Problem::HouseholdWithoutMembers,
+                })
+                .collect();
+            if !alone.is_empty() {
+                send(Msg::Errors(alone));
+            }
         }
     }
 }

@@ -13,9 +13,11 @@ use jingzhun_domain::problem::Problem;
 use jingzhun_domain::sources::{Cell, SourceKind, SourceRecord, village_column};
 use jingzhun_domain::vocab::Vocabulary;
 use jingzhun_interchange::columns::SheetSpec;
-use jingzhun_interchange::read::{RowSource, SheetReader, open_csv, open_xlsx_first_sheet};
+use jingzhun_interchange::read::{
+    RowSource, SheetReader, XlsxLimits, open_csv_with, open_xlsx_first_sheet,
+};
 use jingzhun_interchange::sources::{SheetVisitor, with_sheet};
-use jingzhun_interchange::{ImportError, Report};
+use jingzhun_interchange::{EncodingChoice, ImportError, Report};
 use jingzhun_store::{NewImport, Store};
 use serde::Serialize;
 
@@ -29,6 +31,25 @@ pub struct SourceImportOptions {
     pub force: bool,
     pub ignore_unknown_columns: bool,
     pub today: NaiveDate,
+    /// Accept a file without rows (it replaces the previous copy with nothing).
+    pub allow_empty: bool,
+    /// The text encoding of a CSV file (told apart by itself by default).
+    pub encoding: EncodingChoice,
+    pub xlsx_limits: XlsxLimits,
+}
+
+impl Default for SourceImportOptions {
+    fn default() -> Self {
+        SourceImportOptions {
+            actor: String::new(),
+            force: false,
+            ignore_unknown_columns: false,
+            today: crate::today_in_china(),
+            allow_empty: false,
+            encoding: EncodingChoice::Auto,
+            xlsx_limits: XlsxLimits::default(),
+        }
+    }
 }
 
 /// What an import did.
@@ -38,6 +59,8 @@ pub struct SourceImportSummary {
     pub kind: SourceKind,
     pub rows: usize,
     pub digest: String,
+    /// The text encoding of a CSV file (`None` for a workbook).
+    pub encoding: Option<String>,
 }
 
 /// The import kind recorded for a source (`source:vehicles`).
@@ -73,7 +96,19 @@ pub async fn import_source(
             .await
             .map_err(|e| ServiceError::Invalid(format!("reading stopped: {e}")))??
     };
-    let (rows, mut report) = rows;
+    let (rows, mut report, encoding) = rows;
+    if rows.is_empty() && report.is_empty() && !opts.allow_empty {
+        report.push(ImportError {
+            file: path.file_name().map_or_else(
+                || kind.file().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            ),
+            line: 2,
+            column: String::new(),
+            value: String::new(),
+            problem: Problem::EmptyFile,
+        });
+    }
     check_villages(store, kind, path, &rows, &mut report).await?;
     if !report.is_empty() {
         report.errors.sort_by_key(|e| e.line);
@@ -98,7 +133,12 @@ pub async fn import_source(
         action: "sources.import".into(),
         subject_kind: "source".into(),
         subject_id: kind.code().into(),
-        detail: serde_json::json!({ "import": import_id, "rows": rows.len(), "digest": digest }),
+        detail: serde_json::json!({
+            "import": import_id,
+            "rows": rows.len(),
+            "digest": digest,
+            "encoding": encoding.map(|e| e.name()),
+        }),
     })
     .await?;
     tx.commit().await?;
@@ -108,6 +148,7 @@ pub async fn import_source(
         kind,
         rows: rows.len(),
         digest,
+        encoding: encoding.map(|e| e.name().to_string()),
     })
 }
 
@@ -172,7 +213,7 @@ fn read_source(
     kind: SourceKind,
     path: &Path,
     opts: &SourceImportOptions,
-) -> Result<(Vec<SourceRow>, Report), ServiceError> {
+) -> Result<ReadSource, ServiceError> {
     let file = path.file_name().map_or_else(
         || kind.file().to_string(),
         |n| n.to_string_lossy().into_owned(),
@@ -181,14 +222,15 @@ fn read_source(
     let source: Box<dyn RowSource> = if is_xlsx {
         let bytes = std::fs::read(path).map_err(|e| ServiceError::io(path, e))?;
         Box::new(
-            open_xlsx_first_sheet(&file, bytes)
+            open_xlsx_first_sheet(&file, bytes, &opts.xlsx_limits)
                 .map_err(|e| ServiceError::Rejected(Report { errors: vec![*e] }))?,
         )
     } else {
         let f = std::fs::File::open(path).map_err(|e| ServiceError::io(path, e))?;
-        Box::new(open_csv(
+        Box::new(open_csv_with(
             &file,
             std::io::BufReader::with_capacity(1 << 17, f),
+            opts.encoding,
         ))
     };
     with_sheet(
@@ -201,6 +243,13 @@ fn read_source(
     )
 }
 
+/// The good rows of a source file, the report of its bad ones, and its text encoding.
+type ReadSource = (
+    Vec<SourceRow>,
+    Report,
+    Option<jingzhun_interchange::Encoding>,
+);
+
 struct Read {
     source: Box<dyn RowSource>,
     today: NaiveDate,
@@ -208,7 +257,7 @@ struct Read {
 }
 
 impl SheetVisitor for Read {
-    type Output = Result<(Vec<SourceRow>, Report), ServiceError>;
+    type Output = Result<ReadSource, ServiceError>;
 
     fn visit<S: SheetSpec<Field = usize, Record = SourceRecord>>(self) -> Self::Output {
         let mut reader = SheetReader::<S, _>::open(self.source, self.today, self.ignore_unknown)
@@ -221,6 +270,7 @@ impl SheetVisitor for Read {
                 Err(errors) => errors.into_iter().for_each(|e: ImportError| report.push(e)),
             }
         }
-        Ok((rows, report))
+        let encoding = reader.encoding();
+        Ok((rows, report, encoding))
     }
 }

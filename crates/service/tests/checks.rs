@@ -26,6 +26,7 @@ fn source_opts(force: bool) -> SourceImportOptions {
         force,
         ignore_unknown_columns: false,
         today: today(),
+        ..Default::default()
     }
 }
 
@@ -118,12 +119,31 @@ async fn a_generated_registry_and_its_sources_give_leads_of_every_planted_kind()
             db.name
         );
         // Deaths replaced by an empty list: R07 and R12 leads are gone, the others untouched.
+        // An empty file would wipe the previous copy: refused unless the user says so.
         write(dir.path(), "empty-deaths.csv", "id_number,death_date\n");
-        import_source(
+        let refused = import_source(
             store,
             SourceKind::Deaths,
             &dir.path().join("empty-deaths.csv"),
             &source_opts(false),
+        )
+        .await
+        .unwrap_err();
+        match refused {
+            ServiceError::Rejected(r) => {
+                assert_eq!(r.errors.len(), 1);
+                assert_eq!(r.errors[0].problem, jingzhun_domain::Problem::EmptyFile);
+            }
+            other => panic!("{other:?}"),
+        }
+        import_source(
+            store,
+            SourceKind::Deaths,
+            &dir.path().join("empty-deaths.csv"),
+            &SourceImportOptions {
+                allow_empty: true,
+                ..source_opts(false)
+            },
         )
         .await
         .unwrap();

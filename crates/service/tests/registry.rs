@@ -23,6 +23,7 @@ fn opts() -> ImportOptions {
         force: false,
         ignore_unknown_columns: false,
         today: chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+        ..Default::default()
     }
 }
 

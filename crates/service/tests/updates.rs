@@ -111,6 +111,7 @@ async fn an_approved_update_locks_the_villages_data_of_that_year() {
             force: true,
             ignore_unknown_columns: false,
             today: today(),
+            ..Default::default()
         };
         let r = import_registry(
             store,

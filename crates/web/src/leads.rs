@@ -467,6 +467,7 @@ pub async fn upload_source(
     let dir = tempfile::tempdir().map_err(|e| WebError::Internal(e.to_string()))?;
     let mut saved = None;
     let mut force = false;
+    let mut allow_empty = false;
     while let Some(field) = multipart
         .next_field()
         .await
@@ -474,6 +475,7 @@ pub async fn upload_source(
     {
         match field.name() {
             Some("force") => force = field.text().await.is_ok_and(|t| t == "true"),
+            Some("allow_empty") => allow_empty = field.text().await.is_ok_and(|t| t == "true"),
             Some("file") => {
                 let name = field.file_name().unwrap_or("").to_ascii_lowercase();
                 let ext = if name.ends_with(".xlsx") {
@@ -500,6 +502,9 @@ pub async fn upload_source(
         force,
         ignore_unknown_columns: false,
         today,
+        allow_empty,
+        xlsx_limits: crate::transfer::xlsx_limits(),
+        ..SourceImportOptions::default()
     };
     let s = sources::import_source(state.store.as_ref(), kind, &path, &opts).await?;
     Ok(Json(

@@ -25,6 +25,18 @@ use crate::AppState;
 use crate::auth::{CurrentUser, new_token};
 use crate::error::WebError;
 
+/// How much an uploaded workbook may unpack to: `JINGZHUN_XLSX_LIMIT_MIB` (MiB) or the default,
+/// checked before anything is unpacked so that no upload can exhaust the server's memory.
+pub fn xlsx_limits() -> jingzhun_interchange::read::XlsxLimits {
+    std::env::var("JINGZHUN_XLSX_LIMIT_MIB")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map_or_else(
+            Default::default,
+            jingzhun_interchange::read::XlsxLimits::mib,
+        )
+}
+
 /// The largest upload accepted (a province's registry as CSV is about 150 MB).
 pub const MAX_UPLOAD_BYTES: usize = 512 * 1024 * 1024;
 /// Error rows sent to the page (the CSV report has all of them).
@@ -119,7 +131,7 @@ fn view(id: &str, j: &Job) -> JobView {
                 file: e.file.clone(),
                 line: e.line,
                 column: e.column.clone(),
-                value: e.value.clone(),
+                value: jingzhun_interchange::text::quote(&e.value),
                 reason_zh: e.problem.zh(),
                 reason_en: e.problem.to_string(),
             })
@@ -251,6 +263,8 @@ pub async fn start_import(
         ignore_unknown_columns: false,
         today,
         within: user.account.scope(today),
+        xlsx_limits: xlsx_limits(),
+        ..ImportOptions::default()
     };
     let first = view(&id, &job.lock().unwrap_or_else(|e| e.into_inner()));
     let store = state.store.clone();
@@ -350,14 +364,19 @@ pub async fn import_report(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<String>,
+    headers: axum::http::HeaderMap,
 ) -> Result<Response, WebError> {
+    let lang = match crate::i18n::Lang::of_request(&headers) {
+        crate::i18n::Lang::Zh => jingzhun_interchange::Lang::Zh,
+        crate::i18n::Lang::En => jingzhun_interchange::Lang::En,
+    };
     let job = state
         .imports
         .get(&id, user.account.login.as_str())
         .ok_or(WebError::NotFound)?;
     let csv = {
         let j = job.lock().unwrap_or_else(|e| e.into_inner());
-        j.report.as_ref().ok_or(WebError::NotFound)?.to_csv()
+        j.report.as_ref().ok_or(WebError::NotFound)?.to_csv_in(lang)
     };
     Ok((
         [

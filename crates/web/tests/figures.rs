@@ -258,6 +258,7 @@ async fn registry(app: &App, households: u64, seed: u64, numbers: Numbers) -> te
         force: false,
         ignore_unknown_columns: false,
         today: NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+        ..Default::default()
     };
     import_registry(
         store,

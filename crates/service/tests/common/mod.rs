@@ -130,6 +130,7 @@ pub async fn import_generated_in(
         force: false,
         ignore_unknown_columns: false,
         today: chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap(),
+        ..Default::default()
     };
     import_registry(
         store,
