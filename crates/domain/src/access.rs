@@ -138,6 +138,9 @@ pub fn check_password(password: &str, login: &Login) -> Result<(), Problem> {
 /// An account as access control sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Account {
+    /// The person's name as the account shows it (for recusal: an account never handles a
+    /// complaint accusing its holder). Empty when not known.
+    pub name: String,
     pub login: Login,
     pub disabled: bool,
     pub assignments: Vec<Assignment>,
@@ -216,6 +219,7 @@ mod tests {
 
     fn account(assignments: Vec<Assignment>) -> Account {
         Account {
+            name: String::new(),
             login: Login::parse("wang.li").unwrap(),
             disabled: false,
             assignments,

@@ -7,7 +7,10 @@
 //! with where they come from:
 //!
 //! * **Recusal (回避)**, domain.md §6: a complaint is never routed to the unit it accuses, nor to
-//!   the unit of the person it accuses ([`Complaint::route`], [`units_match`]).
+//!   the unit of the person it accuses ([`Complaint::route`], [`units_match`]), nor to a unit
+//!   whose area is the accused unit's area or inside it; and it is never read or acted on by an
+//!   account whose area is the accused unit's area or inside it, nor by an account whose name or
+//!   login is the accused person's ([`recused`]): for such an account the case does not exist.
 //! * **The complainant's identity is sealed**, domain.md §6 and §11.3: it is kept apart in a
 //!   [`SealedIdentity`] that prints as `SealedIdentity(<sealed>)` and is not serialised with the
 //!   complaint; only an account holding the `sealed` permission over the complaint's area may
@@ -243,6 +246,17 @@ pub enum Refusal {
     PublicChannel,
     #[error("recusal (回避): the complaint accuses {accused}; it cannot be routed to {unit}")]
     Recusal { unit: String, accused: String },
+    #[error(
+        "recusal (回避): the complaint accuses {accused} of area {area}; it cannot be routed to {unit}, whose area {unit_area} is that area or inside it"
+    )]
+    RecusalArea {
+        unit: String,
+        unit_area: AreaCode,
+        accused: String,
+        area: AreaCode,
+    },
+    #[error("recusal (回避): this account is {}", .reason.en())]
+    Recused { reason: RecusalReason },
     #[error("first {}", .needed.en())]
     MissingStep { needed: Act },
     #[error("already done for this round: {}", .what.en())]
@@ -280,6 +294,15 @@ impl Refusal {
             Refusal::Recusal { unit, accused } => {
                 format!("回避：本件举报的是“{accused}”，不能转给“{unit}”办理")
             }
+            Refusal::RecusalArea {
+                unit,
+                unit_area,
+                accused,
+                area,
+            } => format!(
+                "回避：本件举报的是“{accused}”（{area}），“{unit}”所在地 {unit_area} 属于被举报单位辖区，不能转给其办理"
+            ),
+            Refusal::Recused { reason } => format!("回避：此账号{}", reason.zh()),
             Refusal::MissingStep { needed } => format!("请先{}", needed.zh()),
             Refusal::AlreadyRecorded { what } => format!("本轮已{}，不能重复", what.zh()),
             Refusal::NoReply => "未答复举报人不能办结（事事有回音）".into(),
@@ -748,6 +771,71 @@ impl Accused {
     }
 }
 
+/// Why an account must keep away from a complaint (回避).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum RecusalReason {
+    /// One of the account's areas is the accused unit's area or inside it.
+    AccusedArea { area: AreaCode },
+    /// The account's holder is the accused person (by name or login).
+    AccusedPerson,
+}
+
+impl RecusalReason {
+    pub fn en(&self) -> String {
+        match self {
+            RecusalReason::AccusedArea { area } => {
+                format!("within the accused unit's area {area}")
+            }
+            RecusalReason::AccusedPerson => "the accused person's".into(),
+        }
+    }
+
+    pub fn zh(&self) -> String {
+        match self {
+            RecusalReason::AccusedArea { area } => format!("属于被举报单位辖区 {area}"),
+            RecusalReason::AccusedPerson => "为被举报人本人".into(),
+        }
+    }
+}
+
+/// A person's name reduced for comparison: blanks (also full-width) and the middle dot removed,
+/// Latin letters lower-cased. "张 三丰" and "张三丰" are one name.
+pub fn normalise_person_name(name: &str) -> String {
+    name.chars()
+        .filter(|c| !(c.is_whitespace() || "·•・.".contains(*c)))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+impl Accused {
+    /// Why `account` must keep away from a complaint with this accused, if it must: one of its
+    /// areas (in force or not: recusal errs on the side of refusing) is the accused unit's area
+    /// or inside it, or its name or login is the accused person's.
+    pub fn recuses(&self, account: &Account) -> Option<RecusalReason> {
+        if let Some(area) = self.unit_area
+            && account.assignments.iter().any(|a| area.contains(&a.area))
+        {
+            return Some(RecusalReason::AccusedArea { area });
+        }
+        let person = normalise_person_name(self.person.as_deref().unwrap_or(""));
+        if !person.is_empty()
+            && (normalise_person_name(&account.name) == person
+                || normalise_person_name(account.login.as_str()) == person)
+        {
+            return Some(RecusalReason::AccusedPerson);
+        }
+        None
+    }
+}
+
+/// Whether `account` must keep away from `complaint` (回避): it may not read it (the case does
+/// not exist for it), route it, handle it or take any other act on it. See
+/// [`Accused::recuses`].
+pub fn recused(account: &Account, complaint: &Complaint) -> bool {
+    complaint.accused.recuses(account).is_some()
+}
+
 // ---------------------------------------------------------------------------------------------
 // Roles (domain.md §1).
 
@@ -1116,6 +1204,12 @@ impl Complaint {
                 .max_by_key(|a| a.level())
                 .ok_or(Refusal::NotAllowed { act: Act::Register })?,
         };
+        // Recusal: an office within the accused unit's area does not keep the case; the level
+        // above the accused unit does.
+        let owner_area = match accused.unit_area {
+            Some(a) if a.contains(&owner_area) => a.parent().unwrap_or(a),
+            _ => owner_area,
+        };
         let ticket = TicketCode::new(on.year(), entropy).map_err(|_| Refusal::DateOutOfRange)?;
         Ok(Complaint {
             ticket,
@@ -1203,6 +1297,7 @@ impl Complaint {
         if !allowed {
             return Err(Refusal::NotAllowed { act: Act::Unseal });
         }
+        self.not_recused(account)?;
         Ok(self
             .identity
             .as_ref()
@@ -1272,6 +1367,14 @@ impl Complaint {
         }
     }
 
+    /// Refuses an account that must keep away from this complaint ([`recused`]).
+    fn not_recused(&self, account: &Account) -> Result<(), Refusal> {
+        match self.accused.recuses(account) {
+            Some(reason) => Err(Refusal::Recused { reason }),
+            None => Ok(()),
+        }
+    }
+
     fn was_reviewed(&self) -> bool {
         self.review_request.is_some()
     }
@@ -1315,8 +1418,19 @@ impl Complaint {
         if !may_route(account, &self.owner_area, on) {
             return Err(Refusal::NotAllowed { act: Act::Route });
         }
+        self.not_recused(account)?;
         if !account.may_reach(&unit.area, on) {
             return Err(Refusal::UnitOutOfReach { area: unit.area });
+        }
+        if let Some(area) = self.accused.unit_area
+            && area.contains(&unit.area)
+        {
+            return Err(Refusal::RecusalArea {
+                unit: unit.name.clone(),
+                unit_area: unit.area,
+                accused: self.accused.unit.clone().unwrap_or_default(),
+                area,
+            });
         }
         if let Some(accused) = self.accused.conflicts_with(&unit) {
             return Err(Refusal::Recusal {
@@ -1364,7 +1478,7 @@ impl Complaint {
         if !may_handle(account, &self.round().area, on) {
             return Err(Refusal::NotAllowed { act });
         }
-        Ok(())
+        self.not_recused(account)
     }
 
     /// Records the verification (核查情况) by the unit: the case is then being handled. Once per
@@ -1464,13 +1578,15 @@ impl Complaint {
             });
         }
         self.check_date(on)?;
-        if let Actor::Officer(account) = by
-            && !may_handle(account, &self.round().area, on)
-            && !may_route(account, &self.owner_area, on)
-        {
-            return Err(Refusal::NotAllowed {
-                act: Act::RecordSatisfaction,
-            });
+        if let Actor::Officer(account) = by {
+            if !may_handle(account, &self.round().area, on)
+                && !may_route(account, &self.owner_area, on)
+            {
+                return Err(Refusal::NotAllowed {
+                    act: Act::RecordSatisfaction,
+                });
+            }
+            self.not_recused(account)?;
         }
         self.round_mut().satisfaction = Some((satisfaction, on));
         self.last_on = on;
@@ -1490,6 +1606,7 @@ impl Complaint {
         {
             return Err(Refusal::NotAllowed { act: Act::Close });
         }
+        self.not_recused(account)?;
         self.state = ComplaintState::Closed;
         self.closed_on = Some(on);
         self.last_on = on;
@@ -1543,12 +1660,13 @@ impl Complaint {
         if on > until {
             return Err(Refusal::ReviewWindowPassed { until });
         }
-        if let Actor::Officer(account) = by
-            && !may_register(account, &self.subject_area, on)
-        {
-            return Err(Refusal::NotAllowed {
-                act: Act::RequestReview,
-            });
+        if let Actor::Officer(account) = by {
+            if !may_register(account, &self.subject_area, on) {
+                return Err(Refusal::NotAllowed {
+                    act: Act::RequestReview,
+                });
+            }
+            self.not_recused(account)?;
         }
         let area = self.round().area;
         let above = area.parent().ok_or(Refusal::NoLevelAbove { area })?;
@@ -1666,6 +1784,7 @@ impl Complaint {
         {
             return Err(Refusal::NotAllowed { act: Act::Classify });
         }
+        self.not_recused(account)?;
         self.classes = parse_classes(codes)?;
         self.last_on = on;
         Ok(())

@@ -279,6 +279,7 @@ mod tests {
 
     fn account(login: &str, role: Role, area: &str) -> Account {
         Account {
+            name: String::new(),
             login: Login::parse(login).unwrap(),
             disabled: false,
             assignments: vec![Assignment::new(role, code(area), None, None, false).unwrap()],

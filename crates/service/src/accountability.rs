@@ -256,7 +256,9 @@ async fn origin_of(
                 .record(RecordKind::Complaint, id)
                 .await?
                 .ok_or_else(|| not_found("complaint", id))?;
-            if !account.may_reach(&rec.area, today) {
+            if !account.may_reach(&rec.area, today)
+                || crate::complaints::recused_from(account, &rec)?
+            {
                 return Err(not_found("complaint", id));
             }
             Ok((

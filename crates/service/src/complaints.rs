@@ -332,6 +332,14 @@ fn aad(id: i64) -> String {
     format!("complaint:{id}")
 }
 
+/// Whether a stored complaint is hidden from `account` by recusal (回避, [`complaint::recused`]).
+pub(crate) fn recused_from(
+    account: &Account,
+    rec: &SupervisionRecord,
+) -> Result<bool, ServiceError> {
+    Ok(complaint::recused(account, &parse(rec)?))
+}
+
 /// The complaint if the account may read it (else not found).
 async fn load(
     store: &dyn Store,
@@ -347,6 +355,10 @@ async fn load(
         return Err(not_found(id));
     }
     let c = parse(&rec)?;
+    // Recusal (回避): for the accused, the case does not exist.
+    if complaint::recused(account, &c) {
+        return Err(not_found(id));
+    }
     Ok((rec, c))
 }
 
@@ -363,7 +375,16 @@ pub async fn register(
     today: NaiveDate,
 ) -> Result<ComplaintView, ServiceError> {
     let id = insert(store, sealer, Actor::Officer(account), input, today).await?;
-    get(store, account, id, today).await
+    // What was just typed in is shown back to its officer even when recusal (回避) keeps the
+    // case from them from now on (it is then owned above the accused unit).
+    let rec = store
+        .record(RecordKind::Complaint, id)
+        .await?
+        .ok_or_else(|| not_found(id))?;
+    let c = parse(&rec)?;
+    let cal = calendar()?;
+    let d = deadlines(store, &c.subject_area, today).await?;
+    Ok(view(&rec, c, &cal.calendar, &d, today))
 }
 
 /// Registers a complaint filed on the public site (web channel, no account); returns its
@@ -502,7 +523,9 @@ async fn within_reach(
     for rec in recs {
         if complaint::may_view(account, &rec.area, today) {
             let c = parse(&rec)?;
-            out.push((rec, c));
+            if !complaint::recused(account, &c) {
+                out.push((rec, c));
+            }
         }
     }
     Ok(out)
@@ -1183,6 +1206,7 @@ fn demo_account(
     sealed: bool,
 ) -> Result<Account, ServiceError> {
     Ok(Account {
+        name: String::new(),
         login: Login::parse(login).map_err(|p| ServiceError::Invalid(p.to_string()))?,
         disabled: false,
         assignments: vec![

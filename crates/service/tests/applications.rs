@@ -20,6 +20,7 @@ use jingzhun_service::procedures::{Act, ApplicationForm, act, apply};
 
 fn account(login: &str, role: Role, area: &AreaCode) -> Account {
     Account {
+        name: String::new(),
         login: Login::parse(login).unwrap(),
         disabled: false,
         assignments: vec![Assignment::new(role, *area, None, None, false).unwrap()],

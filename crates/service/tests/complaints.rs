@@ -23,6 +23,7 @@ fn code(s: &str) -> AreaCode {
 
 fn account(login: &str, role: Role, area: &str, sealed: bool) -> Account {
     Account {
+        name: String::new(),
         login: Login::parse(login).unwrap(),
         disabled: false,
         assignments: vec![Assignment::new(role, code(area), None, None, sealed).unwrap()],
@@ -593,6 +594,138 @@ async fn complaints_accumulating_about_a_village_are_an_early_warning() {
             .await
             .unwrap();
         assert!(warned(&w), "three open complaints about one village");
+        db.finish().await;
+    }
+}
+
+/// Issue 14: a complaint accusing 大山铺镇人民政府 was routed to "大山铺镇纪委" of the same
+/// township and read, verified and answered there by the township's own reviewer. Recusal is by
+/// area and by person, on routing, reading, every act and after an escalation.
+#[tokio::test]
+async fn the_accused_area_and_the_accused_person_never_see_or_handle_the_case() {
+    for db in each_backend().await {
+        let store = db.store.as_ref();
+        jingzhun_service::demo::load_bundled_areas(store)
+            .await
+            .unwrap();
+        let sealer = Sealer::generate();
+        let village = village_of(store, OTHER_TOWNSHIP).await;
+        let desk = account("desk", Role::DisciplineOfficer, "510304", true);
+        let accused_township = account("dsp", Role::TownshipReviewer, OTHER_TOWNSHIP, false);
+        let other_township = account("niufo", Role::TownshipReviewer, NIUFO, false);
+        let mut accused_person = account("liming", Role::CountyOfficer, "510304", false);
+        accused_person.name = "李明".into();
+        let mut i = input(&village);
+        i.accused_unit = "大山铺镇人民政府".into();
+        i.accused_unit_area = OTHER_TOWNSHIP.into();
+        i.accused_person = "李 明".into();
+        let id = svc::register(store, &sealer, &desk, &i, day(0))
+            .await
+            .unwrap()
+            .id;
+        let hidden = |a: &Account, when: NaiveDate| {
+            let a = a.clone();
+            async move {
+                let e = svc::get(store, &a, id, when).await.unwrap_err();
+                assert!(
+                    matches!(e, ServiceError::NotFound { .. }),
+                    "{}: {e:?}",
+                    a.login.as_str()
+                );
+                let l = svc::list(store, &a, &ListFilter::default(), when)
+                    .await
+                    .unwrap();
+                assert!(l.iter().all(|v| v.id != id), "{}", a.login.as_str());
+                let e = svc::act(
+                    store,
+                    &a,
+                    id,
+                    version(store, id).await,
+                    &ComplaintAct::Verify {
+                        note: "经核查无此事".into(),
+                    },
+                    when,
+                )
+                .await
+                .unwrap_err();
+                assert!(matches!(e, ServiceError::NotFound { .. }), "{e:?}");
+            }
+        };
+        hidden(&accused_township, day(0)).await;
+        hidden(&accused_person, day(0)).await;
+        // Routing into the accused township, whatever the unit's name, is refused with why.
+        for name in ["大山铺镇纪委", "大山铺镇派出所"] {
+            let e = svc::act(
+                store,
+                &desk,
+                id,
+                version(store, id).await,
+                &ComplaintAct::Route {
+                    unit_area: OTHER_TOWNSHIP.into(),
+                    unit_name: name.into(),
+                    complexity: Complexity::Simple,
+                },
+                day(0),
+            )
+            .await
+            .unwrap_err();
+            assert_eq!(kind(&e), Some(Denial::Conflict), "{e:?}");
+            assert!(
+                e.to_string().contains("recusal") && e.to_string().contains(OTHER_TOWNSHIP),
+                "{e}"
+            );
+        }
+        // Routed to another township: its reviewer handles it; the accused still see nothing.
+        svc::act(
+            store,
+            &desk,
+            id,
+            version(store, id).await,
+            &ComplaintAct::Route {
+                unit_area: NIUFO.into(),
+                unit_name: "牛佛镇纪委".into(),
+                complexity: Complexity::Simple,
+            },
+            day(0),
+        )
+        .await
+        .unwrap();
+        assert!(svc::get(store, &other_township, id, day(1)).await.is_ok());
+        hidden(&accused_township, day(1)).await;
+        hidden(&accused_person, day(1)).await;
+        // Overdue, the case goes up to the city; the accused still see nothing.
+        let late = NaiveDate::from_ymd_opt(2026, 3, 24).unwrap();
+        assert_eq!(svc::escalate_overdue(store, late).await.unwrap(), vec![id]);
+        let city = account("city", Role::DisciplineOfficer, "5103", false);
+        assert!(svc::get(store, &city, id, late).await.is_ok());
+        hidden(&accused_township, late).await;
+        hidden(&accused_person, late).await;
+        db.finish().await;
+    }
+}
+
+/// An office within the accused unit's area does not keep the case it registers: the level
+/// above owns it.
+#[tokio::test]
+async fn a_complaint_registered_in_the_accused_area_is_owned_above_it() {
+    for db in each_backend().await {
+        let store = db.store.as_ref();
+        jingzhun_service::demo::load_bundled_areas(store)
+            .await
+            .unwrap();
+        let sealer = Sealer::generate();
+        let village = village_of(store, OTHER_TOWNSHIP).await;
+        let township = account("dsp", Role::TownshipReviewer, OTHER_TOWNSHIP, false);
+        let desk = account("desk", Role::DisciplineOfficer, "510304", true);
+        let mut i = input(&village);
+        i.accused_unit = "大山铺镇人民政府".into();
+        i.accused_unit_area = OTHER_TOWNSHIP.into();
+        let v = svc::register(store, &sealer, &township, &i, day(0))
+            .await
+            .unwrap();
+        assert_eq!(v.complaint.owner_area, code("510304"));
+        assert!(svc::get(store, &desk, v.id, day(0)).await.is_ok());
+        assert!(svc::get(store, &township, v.id, day(0)).await.is_err());
         db.finish().await;
     }
 }

@@ -23,6 +23,7 @@ fn code(s: &str) -> AreaCode {
 
 fn account(login: &str, role: Role, area: &str) -> Account {
     Account {
+        name: String::new(),
         login: Login::parse(login).unwrap(),
         disabled: false,
         assignments: vec![Assignment::new(role, code(area), None, None, false).unwrap()],

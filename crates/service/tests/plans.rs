@@ -30,6 +30,7 @@ async fn identical_plans_across_a_village_are_a_warning_and_stale_plans_are_refu
         let village = AreaCode::parse("510304100201").unwrap();
         let _dir = import_generated_in(store, &village, 150, 9, Extras::RegistryOnly).await;
         let clerk = Account {
+            name: String::new(),
             login: Login::parse("clerk").unwrap(),
             disabled: false,
             assignments: vec![
@@ -139,6 +140,7 @@ async fn identical_plans_across_a_village_are_a_warning_and_stale_plans_are_refu
         assert_eq!(v.plan.unwrap().version, 2);
         // Another village's clerk does not find the household.
         let stranger = Account {
+            name: String::new(),
             login: Login::parse("stranger").unwrap(),
             disabled: false,
             assignments: vec![

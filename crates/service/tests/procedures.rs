@@ -19,6 +19,7 @@ use jingzhun_service::procedures::{Act, act, start};
 
 fn account(login: &str, role: Role, area: &AreaCode) -> Account {
     Account {
+        name: String::new(),
         login: Login::parse(login).unwrap(),
         disabled: false,
         assignments: vec![Assignment::new(role, *area, None, None, false).unwrap()],

@@ -17,6 +17,7 @@ use jingzhun_service::{ServiceError, updates};
 
 fn account(login: &str, role: Role, area: &AreaCode) -> Account {
     Account {
+        name: String::new(),
         login: Login::parse(login).unwrap(),
         disabled: false,
         assignments: vec![Assignment::new(role, *area, None, None, false).unwrap()],

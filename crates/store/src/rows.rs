@@ -391,10 +391,11 @@ impl TryFrom<RoleRow> for jingzhun_domain::access::Assignment {
 pub fn user_record(u: UserRow, roles: Vec<RoleRow>) -> Result<crate::UserRecord, StoreError> {
     Ok(crate::UserRecord {
         id: u.id,
-        display_name: u.display_name,
+        display_name: u.display_name.clone(),
         password_hash: u.password_hash,
         failed_logins: u.failed_logins,
         account: jingzhun_domain::access::Account {
+            name: u.display_name,
             login: jingzhun_domain::access::Login::parse(&u.login)
                 .map_err(|_| corrupt("login", &u.login))?,
             disabled: u.disabled,

@@ -1462,6 +1462,7 @@ async fn one_case_in_progress_per_household_and_stale_writes_are_refused(store: 
     .unwrap();
     tx.commit().await.unwrap();
     let clerk = Account {
+        name: String::new(),
         login: Login::parse("clerk").unwrap(),
         disabled: false,
         assignments: vec![

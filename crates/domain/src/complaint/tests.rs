@@ -19,6 +19,7 @@ fn d(m: u32, day: u32) -> NaiveDate {
 
 fn account_with(login: &str, role: Role, area: &str, sealed: bool) -> Account {
     Account {
+        name: String::new(),
         login: Login::parse(login).unwrap(),
         disabled: false,
         assignments: vec![Assignment::new(role, code(area), None, None, sealed).unwrap()],
@@ -73,10 +74,10 @@ fn rules() -> Deadlines {
 
 fn input() -> NewComplaint {
     NewComplaint {
-        accused_unit: "牛佛镇人民政府".into(),
-        accused_unit_area: TOWNSHIP.into(),
+        accused_unit: "红旗村村民委员会".into(),
+        accused_unit_area: VILLAGE.into(),
         accused_person: "王某".into(),
-        accused_person_unit: "牛佛镇财政所".into(),
+        accused_person_unit: "红旗村股份经济合作社".into(),
         classes: vec!["S000-15".into(), "embezzlement".into()],
         complainant: ComplainantInput {
             name: "李四".into(),
@@ -305,19 +306,28 @@ fn routing_across_the_holiday_is_due_the_next_working_day_and_late_routing_is_fl
     assert_eq!(on_time.round().area, code(TOWNSHIP));
 }
 
+/// A complaint accusing the township government of [`TOWNSHIP`] and a person of its finance
+/// office.
+fn accusing_the_township() -> Complaint {
+    let mut i = input();
+    i.accused_unit = "牛佛镇人民政府".into();
+    i.accused_unit_area = TOWNSHIP.into();
+    i.accused_person = "张 三丰".into();
+    i.accused_person_unit = "牛佛镇财政所".into();
+    Complaint::register(&i, Actor::Officer(&discipline()), d(9, 29), 7, &rules()).unwrap()
+}
+
 #[test]
 fn recusal_refuses_the_accused_unit_and_the_accused_persons_unit() {
     let cal = calendar();
-    let mut c = registered();
+    let mut c = accusing_the_township();
     let before = c.clone();
-    for (area, name, accused) in [
-        (TOWNSHIP, "牛佛镇人民政府", "牛佛镇人民政府"),
-        (TOWNSHIP, " 牛佛镇 政府 ", "牛佛镇人民政府"),
-        (COUNTY, "牛佛镇人民政府党政办", "牛佛镇人民政府"),
-        (TOWNSHIP, "牛佛镇财政所", "牛佛镇财政所"),
-        (COUNTY, "（牛佛镇）财政所", "牛佛镇财政所"),
+    for (name, accused) in [
+        ("牛佛镇人民政府党政办", "牛佛镇人民政府"),
+        (" 牛佛镇 政府 ", "牛佛镇人民政府"),
+        ("（牛佛镇）财政所", "牛佛镇财政所"),
     ] {
-        let unit = Unit::new(code(area), name).unwrap();
+        let unit = Unit::new(code(COUNTY), name).unwrap();
         assert_eq!(
             c.route(
                 &discipline(),
@@ -343,18 +353,215 @@ fn recusal_refuses_the_accused_unit_and_the_accused_persons_unit() {
         .zh()
         .starts_with("回避")
     );
-    // Another unit in the same township is fine.
+    // Another unit of the county is fine.
     assert!(
         c.route(
             &discipline(),
             d(9, 30),
-            township_unit(),
+            county_unit(),
             Complexity::Simple,
             &rules(),
             &cal
         )
         .is_ok()
     );
+}
+
+/// The finding of issue 14: a complaint accusing 大山铺镇人民政府 (510304100) routed to
+/// "大山铺镇纪委" of the same township, read and answered there by the township's own reviewer.
+#[test]
+fn no_unit_within_the_accused_units_area_is_routed_to_whatever_its_name() {
+    let cal = calendar();
+    let mut i = input();
+    i.accused_unit = "大山铺镇人民政府".into();
+    i.accused_unit_area = "510304100".into();
+    i.accused_person_unit = String::new();
+    let mut c =
+        Complaint::register(&i, Actor::Officer(&discipline()), d(9, 29), 9, &rules()).unwrap();
+    let before = c.clone();
+    for (area, name) in [
+        ("510304100", "大山铺镇纪委"),
+        ("510304100", "派出所"),
+        ("510304100201", "某村村委"),
+    ] {
+        let refused = c.route(
+            &discipline(),
+            d(9, 30),
+            Unit::new(code(area), name).unwrap(),
+            Complexity::Simple,
+            &rules(),
+            &cal,
+        );
+        assert_eq!(
+            refused,
+            Err(Refusal::RecusalArea {
+                unit: name.into(),
+                unit_area: code(area),
+                accused: "大山铺镇人民政府".into(),
+                area: code("510304100"),
+            }),
+            "{area} {name}"
+        );
+        let r = refused.unwrap_err();
+        assert!(
+            r.zh().contains("回避") && r.zh().contains("510304100"),
+            "{}",
+            r.zh()
+        );
+        assert!(r.to_string().contains("recusal"));
+    }
+    assert_eq!(c, before, "a refused routing changes nothing");
+    // The township's reviewer may neither read nor act; another township's may.
+    let accused_reviewer = account_with("dsp.reviewer", Role::TownshipReviewer, "510304100", false);
+    assert!(recused(&accused_reviewer, &c));
+    assert!(!recused(&reviewer(), &c));
+    assert!(!recused(&discipline(), &c));
+    // Routed to the county, still none of the township's acts.
+    c.route(
+        &discipline(),
+        d(9, 30),
+        county_unit(),
+        Complexity::Simple,
+        &rules(),
+        &cal,
+    )
+    .unwrap();
+    assert_eq!(
+        c.classify(&accused_reviewer, d(9, 30), &[]),
+        Err(Refusal::NotAllowed { act: Act::Classify })
+    );
+}
+
+#[test]
+fn an_account_within_the_accused_area_or_of_the_accused_person_is_recused_from_every_act() {
+    let cal = calendar();
+    // The county is accused: the county's own officers are recused, the case is owned by the
+    // city, which routes it to a unit outside the county.
+    let mut i = input();
+    i.accused_unit = "大安区人民政府".into();
+    i.accused_unit_area = COUNTY.into();
+    i.accused_person_unit = String::new();
+    let mut c =
+        Complaint::register(&i, Actor::Officer(&discipline()), d(9, 29), 11, &rules()).unwrap();
+    assert_eq!(
+        c.owner_area,
+        code("5103"),
+        "owned by the level above the accused"
+    );
+    for a in [discipline(), officer(), reviewer(), leader()] {
+        assert_eq!(
+            c.accused.recuses(&a),
+            Some(RecusalReason::AccusedArea { area: code(COUNTY) }),
+            "{}",
+            a.login.as_str()
+        );
+    }
+    assert_eq!(
+        c.clone().route(
+            &discipline(),
+            d(9, 30),
+            county_unit(),
+            Complexity::Simple,
+            &rules(),
+            &cal
+        ),
+        Err(Refusal::NotAllowed { act: Act::Route })
+    );
+    assert!(
+        c.identity_for(&discipline(), d(9, 30)).is_err(),
+        "the accused county's officer never reads the identity"
+    );
+    let city_unit = Unit::new(code("5103"), "自贡市纪委监委").unwrap();
+    c.route(
+        &city(),
+        d(9, 30),
+        city_unit,
+        Complexity::Simple,
+        &rules(),
+        &cal,
+    )
+    .unwrap();
+    let recused_act = Err(Refusal::Recused {
+        reason: RecusalReason::AccusedArea { area: code(COUNTY) },
+    });
+    // A city account that also holds a role in the county is recused too.
+    let mut both = city();
+    both.assignments
+        .push(Assignment::new(Role::CountyOfficer, code(COUNTY), None, None, false).unwrap());
+    assert_eq!(c.clone().verify(&both, d(10, 8), "核查"), recused_act);
+    assert_eq!(c.clone().classify(&both, d(10, 8), &[]), recused_act);
+    c.verify(&city(), d(10, 8), "核查").unwrap();
+    c.record_finding(&city(), d(10, 9), Finding::Unsubstantiated, "澄清")
+        .unwrap();
+    assert_eq!(c.clone().reply(&both, d(10, 9), "答复"), recused_act);
+    c.reply(&city(), d(10, 9), "答复").unwrap();
+    assert_eq!(c.clone().close(&both, d(10, 9)), recused_act);
+    assert_eq!(
+        c.clone()
+            .record_satisfaction(Actor::Officer(&both), d(10, 9), Satisfaction::Unsatisfied),
+        recused_act
+    );
+    c.record_satisfaction(Actor::Public, d(10, 9), Satisfaction::Unsatisfied)
+        .unwrap();
+    // The review goes to the province; the accused county's accounts stay out of it.
+    c.request_review(Actor::Public, d(10, 12), "不认可", &rules(), &cal)
+        .unwrap();
+    assert_eq!(c.round().area, code("51"));
+    let province = account_with("jiwei.sc", Role::DisciplineOfficer, "51", true);
+    assert!(!recused(&province, &c));
+    assert!(recused(&both, &c));
+    c.verify(&province, d(10, 13), "复查").unwrap();
+
+    // By person: the account whose name (spaces aside) or login is the accused person's.
+    let mut named = account_with("zhang.sf", Role::DisciplineOfficer, "5103", false);
+    named.name = "张三丰".into();
+    let mut j = input();
+    j.accused_person = "张 三丰".into();
+    let by_name =
+        Complaint::register(&j, Actor::Officer(&discipline()), d(9, 29), 12, &rules()).unwrap();
+    assert_eq!(
+        by_name.accused.recuses(&named),
+        Some(RecusalReason::AccusedPerson)
+    );
+    j.accused_person = "Zhang.SF".into();
+    let by_login =
+        Complaint::register(&j, Actor::Officer(&discipline()), d(9, 29), 13, &rules()).unwrap();
+    assert!(recused(&named, &by_login));
+    assert!(!recused(&discipline(), &by_login));
+    assert!(RecusalReason::AccusedPerson.zh().contains("被举报人"));
+}
+
+#[test]
+fn an_escalation_never_lands_in_the_accused_area() {
+    let cal = calendar();
+    let mut c = accusing_the_township();
+    c.route(
+        &discipline(),
+        d(9, 30),
+        county_unit(),
+        Complexity::Simple,
+        &rules(),
+        &cal,
+    )
+    .unwrap();
+    c.escalate(d(10, 27), &rules(), &cal).unwrap();
+    assert_eq!(c.owner_area, code("5103"));
+    assert!(
+        recused(&reviewer(), &c),
+        "the accused township still sees nothing"
+    );
+    assert!(!recused(&other_reviewer(), &c));
+    assert!(matches!(
+        c.clone().route(
+            &city(),
+            d(10, 28),
+            Unit::new(code(TOWNSHIP), "牛佛镇纪委").unwrap(),
+            Complexity::Simple,
+            &rules(),
+            &cal
+        ),
+        Err(Refusal::RecusalArea { .. })
+    ));
 }
 
 #[test]
@@ -371,7 +578,7 @@ fn a_unit_of_the_same_name_elsewhere_is_not_the_accused_unit() {
     assert!(matches!(
         c.clone()
             .route(&city(), d(9, 30), same, Complexity::Simple, &rules(), &cal),
-        Err(Refusal::Recusal { .. })
+        Err(Refusal::RecusalArea { .. })
     ));
     // Same name in another county: a different unit.
     let elsewhere = Unit::new(code(COUNTY), "县扶贫办").unwrap();
@@ -1231,6 +1438,15 @@ fn every_refusal_reads_in_both_languages() {
             unit: "u".into(),
             accused: "a".into(),
         },
+        Refusal::RecusalArea {
+            unit: "u".into(),
+            unit_area: code(TOWNSHIP),
+            accused: "a".into(),
+            area: code(TOWNSHIP),
+        },
+        Refusal::Recused {
+            reason: RecusalReason::AccusedPerson,
+        },
         Refusal::MissingStep { needed: Act::Reply },
         Refusal::AlreadyRecorded { what: Act::Verify },
         Refusal::NoReply,
@@ -1645,6 +1861,7 @@ fn the_listed_area_follows_the_case_and_only_viewing_roles_see_it() {
     .unwrap();
     assert_eq!(c.listed_area(), code(TOWNSHIP));
     let clerk = Account {
+        name: String::new(),
         login: crate::access::Login::parse("clerk").unwrap(),
         disabled: false,
         assignments: vec![

@@ -16,6 +16,7 @@ fn day(n: u64) -> NaiveDate {
 
 fn account(login: &str, role: Role, area: &str) -> Account {
     Account {
+        name: String::new(),
         login: Login::parse(login).unwrap(),
         disabled: false,
         assignments: vec![Assignment::new(role, code(area), None, None, false).unwrap()],
