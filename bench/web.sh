@@ -352,7 +352,7 @@ echo "== check the requests"
 python3 - "$BASE" "$COOKIE" "$OUT/web-search-paths.txt" "$DASHBOARD_PATH" "${PROBE:-20}" <<'PY'
 import http.client, json, sys, time
 from collections import Counter, defaultdict
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 base, cookie, paths_file, dashboard, probe = sys.argv[1:6]
 u = urlsplit(base)
@@ -365,7 +365,7 @@ def get(path):
 statuses, found, asked, took = Counter(), Counter(), Counter(), defaultdict(list)
 for path in open(paths_file, encoding="utf-8").read().split():
     q = path.split("?", 1)[1]
-    text = q.split("&")[0][2:]
+    text = unquote(q.split("&")[0][2:])
     kind = ("q=id_number" if q.startswith("q=") and len(text) == 18 and text[:17].isdigit()
             else "q=household_number" if q.startswith("q=") and text.isascii()
             else "q=name" if q.startswith("q=")
