@@ -245,13 +245,26 @@ async fn render(
                 }
             }
             section.panel #warnings {
-                h2 { (l.t("预警", "Early warnings")) " " small.muted { (d.warnings.len()) } }
+                h2 { (l.t("预警", "Early warnings")) " " small.muted { (l.int(d.warnings.len() as i64)) } }
+                @if d.warnings.len() > WARNINGS_SHOWN {
+                    // A province or city has thousands: the counts by kind, and the first rows;
+                    // each lower area's page lists its own whole.
+                    p #warnings-by-kind {
+                        @for (kind, n) in &warning_counts(&d.warnings) {
+                            span.badge.warn { (l.v(*kind)) " " (l.int(*n)) } " "
+                        }
+                    }
+                    p.muted #warnings-cut {
+                        (l.t("以下仅列前 ", "Only the first ")) (WARNINGS_SHOWN)
+                        (l.t(" 条；其余请进入下级地区查看。", " are listed; open a lower area for the rest."))
+                    }
+                }
                 @if d.warnings.is_empty() {
                     p.muted { (l.t("本地区各村暂无预警。", "No warnings for the villages of this area.")) }
                 } @else {
                     div.scroll { table #warnings-table {
                         tr { th { (l.t("村", "Village")) } th { (l.t("预警", "Warning")) } th.num { (l.t("数值", "Figure")) } }
-                        @for (w, name) in &d.warnings {
+                        @for (w, name) in d.warnings.iter().take(WARNINGS_SHOWN) {
                             tr.warn {
                                 td { a href={ "/areas/" (w.village.prefix()) } { (name) } }
                                 td { (l.v(w.kind)) }
@@ -329,6 +342,25 @@ pub fn year_switch(
     }
 }
 
+/// Rows of the warnings table on one page: beyond them, counts by kind and the lower areas.
+const WARNINGS_SHOWN: usize = 200;
+
+/// How many warnings of each kind, in the vocabulary's order.
+fn warning_counts(
+    warnings: &[(jingzhun_domain::warnings::Warning, String)],
+) -> Vec<(WarningKind, i64)> {
+    WarningKind::ALL
+        .iter()
+        .map(|k| {
+            (
+                *k,
+                warnings.iter().filter(|(w, _)| w.kind == *k).count() as i64,
+            )
+        })
+        .filter(|(_, n)| *n > 0)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -341,5 +373,36 @@ mod tests {
         assert_eq!(incidence_class(Some(2.99)), "inc inc-1");
         assert_eq!(incidence_class(Some(3.0)), "inc inc-2");
         assert_eq!(incidence_class(Some(10.0)), "inc inc-3");
+    }
+
+    use jingzhun_domain::warnings::Warning;
+
+    #[test]
+    fn warnings_are_counted_by_kind_in_the_vocabulary_order_without_empty_kinds() {
+        let village = AreaCode::parse("510304100201").unwrap();
+        let w = |kind| {
+            (
+                Warning {
+                    village,
+                    kind,
+                    value: 1,
+                    before: None,
+                },
+                "村".to_string(),
+            )
+        };
+        let warnings = vec![
+            w(WarningKind::IdenticalPlans),
+            w(WarningKind::NotFalling),
+            w(WarningKind::IdenticalPlans),
+        ];
+        assert_eq!(
+            warning_counts(&warnings),
+            vec![
+                (WarningKind::NotFalling, 1),
+                (WarningKind::IdenticalPlans, 2)
+            ]
+        );
+        assert!(warning_counts(&[]).is_empty());
     }
 }
