@@ -75,9 +75,13 @@ fn a_rejected_import_exits_3_and_leaves_the_report_as_text_and_csv() {
     let txt = std::fs::read_to_string(input.join("import-errors.txt")).unwrap();
     let csv = std::fs::read_to_string(input.join("import-errors.csv")).unwrap();
     assert!(txt.contains("不是金额"));
-    assert!(csv.starts_with(
-        "file,line,column,value,reason_zh,reason_en\nhouseholds.csv,2,annual_net_income,12e3,"
-    ));
+    // UTF-8 with a byte-order mark and Chinese headers, so that Excel opens it as is.
+    assert!(
+        csv.starts_with(
+            "\u{feff}文件,行号,列,值,原因,原因（英文）\nhouseholds.csv,2,annual_net_income,12e3,"
+        ),
+        "{csv}"
+    );
 }
 
 #[test]

@@ -558,6 +558,8 @@ fn read_registry(
     // Households refused for their own fault: their members are not reported again.
     let mut refused: HashSet<String> = HashSet::new();
     let mut household_file: Option<String> = None;
+    // Lines of households already reported (an unknown village): not reported again as memberless.
+    let mut faulty_lines: HashSet<u64> = HashSet::new();
     let mut household_id_col = HouseholdSheet::column(HouseholdField::HouseholdId)
         .name
         .to_string();
@@ -587,6 +589,9 @@ fn read_registry(
                     }
                     Ok(h) => {
                         let village = h.village_code;
+                        if village.level() != AreaLevel::Village || !villages.contains(&village) {
+                            faulty_lines.insert(line);
+                        }
                         if village.level() != AreaLevel::Village {
                             let level = village.level().zh().to_string();
                             errors.push(r.error(
@@ -728,6 +733,7 @@ fn read_registry(
                 .zip(&has_member)
                 .filter(|(_, has)| !**has)
                 .filter_map(|(h, _)| h.as_ref())
+                .filter(|(line, _)| !faulty_lines.contains(line))
                 .map(|(line, id)| ImportError {
                     file: household_file.clone().unwrap_or_else(|| hfile.clone()),
                     line: *line,
