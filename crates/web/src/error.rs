@@ -17,9 +17,10 @@ pub enum WebError {
     /// 401: wrong login or password (never says which).
     #[error("wrong login or password")]
     BadCredentials,
-    /// 423: locked after repeated failed logins.
-    #[error("account locked")]
-    Locked,
+    /// 429: too many failed sign-ins from this login or address; try again after the seconds
+    /// given (also in `Retry-After`). Known and unknown logins alike.
+    #[error("too many failed sign-ins; wait {0} s")]
+    TooManyAttempts(u64),
     /// 403: a state-changing request without the session's CSRF token.
     #[error("missing or wrong CSRF token")]
     Csrf,
@@ -61,7 +62,7 @@ pub async fn with_request_language(
 /// The body of every error response.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
-    /// Stable code: `unauthorized`, `bad_credentials`, `locked`, `csrf`, `forbidden`, `not_found`,
+    /// Stable code: `unauthorized`, `bad_credentials`, `too_many_attempts`, `csrf`, `forbidden`, `not_found`,
     /// `bad_request`, `conflict`, `rejected`, `internal`.
     code: &'static str,
     /// In the request's language (`Accept-Language` or the `jz_lang` cookie; Chinese by default).
@@ -87,11 +88,11 @@ impl WebError {
                 "登录名或密码错误",
                 "wrong login or password",
             ),
-            WebError::Locked => (
-                StatusCode::LOCKED,
-                "locked",
-                "多次失败，账户已锁定，请联系管理员",
-                "account locked; ask an administrator",
+            WebError::TooManyAttempts(_) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_attempts",
+                "登录失败次数过多，请稍后再试",
+                "too many failed sign-ins; try again shortly",
             ),
             WebError::Csrf => (
                 StatusCode::FORBIDDEN,
@@ -157,7 +158,7 @@ impl IntoResponse for WebError {
         let lang = REQUEST_LANG.try_with(|l| *l).unwrap_or_default();
         let message = lang.t(message_zh, message_en);
         let detail = self.public_detail();
-        (
+        let mut res = (
             status,
             Json(ErrorBody {
                 code,
@@ -167,7 +168,14 @@ impl IntoResponse for WebError {
                 detail,
             }),
         )
-            .into_response()
+            .into_response();
+        if let WebError::TooManyAttempts(secs) = self {
+            res.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(secs.max(1)),
+            );
+        }
+        res
     }
 }
 
