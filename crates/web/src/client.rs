@@ -24,8 +24,7 @@ pub fn client_ip(parts: &Parts, trusted_proxy: Option<IpAddr>) -> Option<IpAddr>
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
         .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .last();
+        .rfind(|s| !s.is_empty());
     forwarded
         .and_then(|s| s.parse::<IpAddr>().ok())
         .unwrap_or(peer)
