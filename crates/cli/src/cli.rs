@@ -177,7 +177,7 @@ pub enum UserCommand {
     Disable { login: String },
     /// Enable a disabled account again.
     Enable { login: String },
-    /// Set a new password (read from standard input); also unlocks a locked account.
+    /// Set a new password (read from standard input).
     Passwd { login: String },
 }
 
@@ -848,8 +848,8 @@ async fn user(store: &dyn Store, cmd: UserCommand) -> Result<()> {
                     .collect();
                 let state = if u.account.disabled {
                     " [停用 disabled]"
-                } else if u.failed_logins >= users::MAX_FAILED_LOGINS {
-                    " [锁定 locked]"
+                } else if u.failed_logins >= users::AUDITED_FAILURES {
+                    " [多次登录失败 repeated failed logins]"
                 } else {
                     ""
                 };

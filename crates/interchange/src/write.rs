@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use jingzhun_domain::mask::{mask_id_number, mask_phone};
+use jingzhun_domain::mask::{birth_year, mask_id_number, mask_phone};
 use jingzhun_domain::registry::{Household, Person};
 use jingzhun_domain::vocab::Vocabulary;
 pub use rust_xlsxwriter::XlsxError;
@@ -85,7 +85,12 @@ pub fn person_cells(p: &Person, masking: Masking) -> Vec<String> {
         p.household_id.to_string(),
         p.relation.zh().to_string(),
         p.gender.zh().to_string(),
-        p.birth_date.format("%Y-%m-%d").to_string(),
+        // A masked export shows the birth year only: with the full date the masked number
+        // could be rebuilt.
+        match masking {
+            Masking::Masked => birth_year(p.birth_date),
+            Masking::Unmasked => p.birth_date.format("%Y-%m-%d").to_string(),
+        },
         p.education.clone().unwrap_or_default(),
         p.school_status
             .map(|v| v.zh().to_string())

@@ -12,9 +12,10 @@ use jingzhun_store::{NewUser, Store, StoreError, UserRecord};
 
 use crate::ServiceError;
 
-/// After this many failed logins in a row an account is locked until an administrator resets
-/// its password.
-pub const MAX_FAILED_LOGINS: i32 = 5;
+/// Every this many failed logins in a row an audit entry `user.login_failures` records them.
+/// Nothing is locked: the web server makes a login and an address wait after failures
+/// (`jingzhun_web::throttle`), so a stranger cannot lock anyone out.
+pub const AUDITED_FAILURES: i32 = 5;
 
 fn hash(password: &str) -> Result<String, ServiceError> {
     let salt = SaltString::generate(&mut OsRng);
@@ -183,14 +184,11 @@ pub async fn set_password(
 pub enum LoginRefused {
     #[error("wrong login or password / 登录名或密码错误")]
     Wrong,
-    #[error(
-        "account locked after repeated failures; ask an administrator / 多次失败，账户已锁定，请联系管理员"
-    )]
-    Locked,
 }
 
-/// Checks a password. `Ok(Err(_))` is a refused login (wrong, disabled or locked: one message
-/// for the first two); failures are counted and lock the account at [`MAX_FAILED_LOGINS`].
+/// Checks a password. `Ok(Err(_))` is a refused login (wrong, unknown or disabled: one answer);
+/// failures in a row are counted, and every [`AUDITED_FAILURES`] of them is audited
+/// (`user.login_failures`). Nothing locks the account.
 pub async fn check_login(
     store: &dyn Store,
     login: &str,
@@ -201,9 +199,6 @@ pub async fn check_login(
         spend_a_check(password);
         return Ok(Err(LoginRefused::Wrong));
     };
-    if user.failed_logins >= MAX_FAILED_LOGINS {
-        return Ok(Err(LoginRefused::Locked));
-    }
     let ok = PasswordHash::new(&user.password_hash)
         .map(|h| {
             Argon2::default()
@@ -213,13 +208,20 @@ pub async fn check_login(
         .unwrap_or(false);
     let mut tx = store.begin().await?;
     tx.record_login(user.id, ok).await?;
+    let in_a_row = user.failed_logins.saturating_add(1);
+    if !ok && in_a_row % AUDITED_FAILURES == 0 {
+        tx.append_audit(&AuditEvent {
+            actor: "public".into(),
+            action: "user.login_failures".into(),
+            subject_kind: "user".into(),
+            subject_id: user.account.login.as_str().into(),
+            detail: serde_json::json!({ "failures_in_a_row": in_a_row }),
+        })
+        .await?;
+    }
     tx.commit().await?;
     if !ok {
-        return Ok(Err(if user.failed_logins + 1 >= MAX_FAILED_LOGINS {
-            LoginRefused::Locked
-        } else {
-            LoginRefused::Wrong
-        }));
+        return Ok(Err(LoginRefused::Wrong));
     }
     if user.account.disabled || user.account.active(today).next().is_none() {
         return Ok(Err(LoginRefused::Wrong));

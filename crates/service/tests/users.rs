@@ -8,7 +8,7 @@ use jingzhun_domain::access::{Assignment, Role};
 use jingzhun_domain::area::AreaCode;
 use jingzhun_service::ServiceError;
 use jingzhun_service::demo::load_bundled_areas;
-use jingzhun_service::users::{self, LoginRefused, MAX_FAILED_LOGINS};
+use jingzhun_service::users::{self, AUDITED_FAILURES, LoginRefused};
 
 fn code(s: &str) -> AreaCode {
     AreaCode::parse_short(s).unwrap()
@@ -109,12 +109,15 @@ async fn wrong_passwords_unknown_logins_and_disabled_accounts_are_refused_alike(
     }
 }
 
+/// Issue 14: five wrong passwords locked the account (the administrator's too) until someone ran
+/// `user passwd`. Now nothing locks: the right password still signs in, and the repeated
+/// failures are in the audit log.
 #[tokio::test]
-async fn repeated_failures_lock_the_account_until_the_password_is_reset() {
+async fn repeated_failures_are_audited_and_lock_nobody_out() {
     for db in each_backend().await {
         let s = db.store.as_ref();
         with_reviewer(s).await;
-        for _ in 0..MAX_FAILED_LOGINS - 1 {
+        for _ in 0..AUDITED_FAILURES * 2 {
             assert_eq!(
                 users::check_login(s, "wang.li", "guess-guess-guess", today())
                     .await
@@ -122,28 +125,24 @@ async fn repeated_failures_lock_the_account_until_the_password_is_reset() {
                 Err(LoginRefused::Wrong)
             );
         }
-        assert_eq!(
-            users::check_login(s, "wang.li", "guess-guess-guess", today())
-                .await
-                .unwrap(),
-            Err(LoginRefused::Locked)
-        );
-        assert_eq!(
+        assert!(
             users::check_login(s, "wang.li", PASSWORD, today())
                 .await
-                .unwrap(),
-            Err(LoginRefused::Locked),
-            "{}: even the right password",
+                .unwrap()
+                .is_ok(),
+            "{}: the right password still signs in",
             db.name
         );
-        users::set_password(s, "wang.li", "新的密码-很长-2027", "admin")
-            .await
-            .unwrap();
+        let audit = s.audit_page(0, 10_000).await.unwrap();
+        let entries: Vec<_> = audit
+            .iter()
+            .filter(|e| e.action == "user.login_failures" && e.subject_id == "wang.li")
+            .collect();
+        assert_eq!(entries.len(), 2, "one entry per five failures in a row");
+        assert!(entries[1].detail.contains("10"), "{}", entries[1].detail);
         assert!(
-            users::check_login(s, "wang.li", "新的密码-很长-2027", today())
-                .await
-                .unwrap()
-                .is_ok()
+            !entries[0].detail.contains("guess"),
+            "no password in the audit"
         );
         db.finish().await;
     }

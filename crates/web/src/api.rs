@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::Cookie;
-use jingzhun_domain::mask::{mask_id_number, mask_phone};
+use jingzhun_domain::mask::{birth_year, mask_id_number, mask_phone};
 use jingzhun_service::today_in_china;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -325,13 +325,14 @@ fn roles(account: &jingzhun_domain::access::Account) -> Vec<RoleInfo> {
 #[utoipa::path(post, path = "/api/v1/session", request_body = LoginRequest, responses(
     (status = 200, description = "signed in; the session cookie is set", body = SessionInfo),
     (status = 401, description = "wrong login or password", body = crate::error::ErrorBody),
-    (status = 423, description = "locked after repeated failures", body = crate::error::ErrorBody)))]
+    (status = 429, description = "too many failed sign-ins from this login or address: wait the seconds of Retry-After", body = crate::error::ErrorBody)))]
 async fn login(
     State(state): State<AppState>,
+    crate::client::ClientIp(client): crate::client::ClientIp,
     jar: CookieJar,
     Json(req): Json<LoginRequest>,
 ) -> Result<(CookieJar, Json<SessionInfo>), WebError> {
-    let session = sign_in(&state, &req.login, &req.password).await?;
+    let session = sign_in(&state, &req.login, &req.password, client).await?;
     let info = SessionInfo {
         login: session.account.login.as_str().to_string(),
         csrf: session.csrf,
@@ -395,7 +396,13 @@ async fn household(
         .map(|p| {
             let mut v = serde_json::to_value(p).unwrap_or(Value::Null);
             if !unmasked {
+                // The masked number with the full birth date beside it would rebuild the ID:
+                // only the birth year is shown where the number is masked.
                 v["id_number"] = Value::String(mask_id_number(p.id_number.as_str()));
+                if let Some(o) = v.as_object_mut() {
+                    o.remove("birth_date");
+                    o.insert("birth_year".into(), Value::String(birth_year(p.birth_date)));
+                }
             }
             v
         })

@@ -45,13 +45,11 @@ pub fn session_cookie(token: String, secure: bool) -> Cookie<'static> {
         .build()
 }
 
-/// Compares in time independent of where the strings differ.
-fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
+/// Compares in time independent of where the strings differ (`subtle`'s constant-time
+/// equality).
+pub fn same(a: &str, b: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
 }
 
 /// The signed-in account of a request.
@@ -128,19 +126,30 @@ pub struct NewSession {
     pub account: Account,
 }
 
-/// Checks the password (counting failures towards the lockout) and opens a session.
+/// Checks the password and opens a session. After repeated failures the login name and the
+/// client address must wait ([`crate::throttle`]): 429 with the seconds to wait, before any
+/// password is checked, for known and unknown logins alike.
 pub async fn sign_in(
     state: &AppState,
     login: &str,
     password: &str,
+    client: Option<std::net::IpAddr>,
 ) -> Result<NewSession, WebError> {
     use jingzhun_service::users::{LoginRefused, check_login};
+    let now = std::time::Instant::now();
+    let wait = state.logins.wait(login, client, now);
+    if !wait.is_zero() {
+        return Err(WebError::TooManyAttempts(wait.as_secs_f64().ceil() as u64));
+    }
     let today = jingzhun_service::today_in_china();
     let account = match check_login(state.store.as_ref(), login, password, today).await? {
         Ok(a) => a,
-        Err(LoginRefused::Wrong) => return Err(WebError::BadCredentials),
-        Err(LoginRefused::Locked) => return Err(WebError::Locked),
+        Err(LoginRefused::Wrong) => {
+            state.logins.failed(login, client, now);
+            return Err(WebError::BadCredentials);
+        }
     };
+    state.logins.succeeded(login);
     let user = state
         .store
         .user(account.login.as_str())

@@ -17,9 +17,10 @@ pub enum WebError {
     /// 401: wrong login or password (never says which).
     #[error("wrong login or password")]
     BadCredentials,
-    /// 423: locked after repeated failed logins.
-    #[error("account locked")]
-    Locked,
+    /// 429: too many failed sign-ins from this login or address; try again after the seconds
+    /// given (also in `Retry-After`). Known and unknown logins alike.
+    #[error("too many failed sign-ins; wait {0} s")]
+    TooManyAttempts(u64),
     /// 403: a state-changing request without the session's CSRF token.
     #[error("missing or wrong CSRF token")]
     Csrf,
@@ -49,7 +50,7 @@ pub enum WebError {
 }
 
 /// Seconds a client is asked to wait after a 503.
-pub const RETRY_AFTER_SECS: u32 = 5;
+pub const RETRY_AFTER_SECS: u64 = 5;
 
 tokio::task_local! {
     /// The language of the request being answered, set by [`with_request_language`].
@@ -68,8 +69,8 @@ pub async fn with_request_language(
 /// The body of every error response.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
-    /// Stable code: `unauthorized`, `bad_credentials`, `locked`, `csrf`, `forbidden`, `not_found`,
-    /// `bad_request`, `conflict`, `rejected`, `busy`, `internal`.
+    /// Stable code: `unauthorized`, `bad_credentials`, `too_many_attempts`, `csrf`, `forbidden`,
+    /// `not_found`, `bad_request`, `conflict`, `rejected`, `busy`, `internal`.
     code: &'static str,
     /// In the request's language (`Accept-Language` or the `jz_lang` cookie; Chinese by default).
     message: &'static str,
@@ -94,11 +95,11 @@ impl WebError {
                 "登录名或密码错误",
                 "wrong login or password",
             ),
-            WebError::Locked => (
-                StatusCode::LOCKED,
-                "locked",
-                "多次失败，账户已锁定，请联系管理员",
-                "account locked; ask an administrator",
+            WebError::TooManyAttempts(_) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_attempts",
+                "登录失败次数过多，请稍后再试",
+                "too many failed sign-ins; try again shortly",
             ),
             WebError::Csrf => (
                 StatusCode::FORBIDDEN,
@@ -181,10 +182,15 @@ impl IntoResponse for WebError {
             }),
         )
             .into_response();
-        if matches!(self, WebError::Busy) {
+        let retry_after = match self {
+            WebError::TooManyAttempts(secs) => Some(secs.max(1)),
+            WebError::Busy => Some(RETRY_AFTER_SECS),
+            _ => None,
+        };
+        if let Some(secs) = retry_after {
             response.headers_mut().insert(
                 axum::http::header::RETRY_AFTER,
-                axum::http::HeaderValue::from(RETRY_AFTER_SECS),
+                axum::http::HeaderValue::from(secs),
             );
         }
         response

@@ -14,6 +14,7 @@ pub mod accountability;
 pub mod api;
 pub mod assets;
 pub mod auth;
+pub mod client;
 pub mod complaints;
 pub mod error;
 pub mod exit;
@@ -27,6 +28,7 @@ pub mod plans;
 pub mod procedures;
 pub mod rectification;
 pub mod search;
+pub mod throttle;
 pub mod transfer;
 pub mod updates;
 
@@ -53,6 +55,10 @@ pub struct AppState {
     pub sealer: Arc<jingzhun_service::seal::Sealer>,
     /// Whose names published accountability cases show (`serve --publish-names`).
     pub publication: jingzhun_domain::accountability::PublicationPolicy,
+    /// Failed sign-ins per login and address (the back-off).
+    pub logins: Arc<throttle::LoginThrottle>,
+    /// The reverse proxy whose `X-Forwarded-For` names the client (`serve --trusted-proxy`).
+    pub trusted_proxy: Option<std::net::IpAddr>,
 }
 
 impl AppState {
@@ -70,6 +76,8 @@ impl AppState {
             public_forms: Default::default(),
             sealer,
             publication: jingzhun_service::accountability::DEFAULT_POLICY,
+            logins: Default::default(),
+            trusted_proxy: None,
         }
     }
 }

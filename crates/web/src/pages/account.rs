@@ -86,6 +86,7 @@ pub struct LoginForm {
 
 pub async fn login(
     State(state): State<AppState>,
+    crate::client::ClientIp(client): crate::client::ClientIp,
     headers: HeaderMap,
     jar: CookieJar,
     axum::Form(f): axum::Form<LoginForm>,
@@ -96,26 +97,33 @@ pub async fn login(
         .get(LOGIN_CSRF_COOKIE)
         .map(|c| c.value().to_string())
         .unwrap_or_default();
-    if expected.is_empty() || expected != f.csrf {
+    if expected.is_empty() || !crate::auth::same(&expected, &f.csrf) {
         return PageError::Web(WebError::Csrf).into_response();
     }
-    match sign_in(&state, f.login.trim(), &f.password).await {
+    match sign_in(&state, f.login.trim(), &f.password, client).await {
         Ok(s) => {
             let jar = jar
                 .remove(Cookie::build(LOGIN_CSRF_COOKIE).path("/login"))
                 .add(session_cookie(s.token, state.secure_cookies));
             (jar, Redirect::to(&next)).into_response()
         }
-        Err(e @ (WebError::BadCredentials | WebError::Locked)) => {
+        Err(e @ (WebError::BadCredentials | WebError::TooManyAttempts(_))) => {
             let (status, _, zh, en) = e.parts();
             let msg = lang.t(zh, en);
             let (jar, csrf) = login_csrf(jar);
-            (
+            let mut res = (
                 status,
                 jar,
                 login_form(lang, &csrf, &next, Some(msg), f.login.trim()),
             )
-                .into_response()
+                .into_response();
+            if let WebError::TooManyAttempts(secs) = e {
+                res.headers_mut().insert(
+                    axum::http::header::RETRY_AFTER,
+                    axum::http::HeaderValue::from(secs.max(1)),
+                );
+            }
+            res
         }
         Err(e) => PageError::Web(e).into_response(),
     }

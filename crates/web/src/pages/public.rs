@@ -38,7 +38,7 @@ pub fn public_form_token(jar: CookieJar) -> (CookieJar, String) {
 /// Whether a public form's token matches its cookie.
 pub fn public_form_ok(jar: &CookieJar, token: &str) -> bool {
     jar.get(PUBLIC_CSRF_COOKIE)
-        .is_some_and(|c| !c.value().is_empty() && c.value() == token)
+        .is_some_and(|c| !c.value().is_empty() && crate::auth::same(c.value(), token))
 }
 
 /// The page frame of the public site (no account).
