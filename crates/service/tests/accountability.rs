@@ -429,6 +429,31 @@ async fn a_case_from_a_complaint_or_a_lead_needs_it_within_reach() {
         let (village, _) = setup(store).await;
         let town = account("xiang.jiwei", Role::DisciplineOfficer, "510304107");
         let other_village = store.village_names(Some(&code("510304100"))).await.unwrap()[0].0;
+        // A real complaint's stored body (whom it accuses decides recusal), reused for the two
+        // records below, which differ by area and ticket.
+        let mut input = jingzhun_domain::complaint::NewComplaint::new(
+            jingzhun_domain::complaint::Channel::Hotline12317,
+            village.as_str(),
+            "村干部在危房改造补助中优亲厚友。",
+        );
+        input.accused_unit = "某村民委员会".into();
+        input.accused_unit_area = village.as_str().into();
+        let registrar = account("xian.jiwei", Role::DisciplineOfficer, "510304");
+        let sample = jingzhun_service::complaints::register(
+            store,
+            &Sealer::generate(),
+            &registrar,
+            &input,
+            day(1),
+        )
+        .await
+        .unwrap();
+        let body = store
+            .record(RecordKind::Complaint, sample.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .body;
         let mut ids = Vec::new();
         for area in [village, other_village] {
             let mut tx = store.begin().await.unwrap();
@@ -441,7 +466,7 @@ async fn a_case_from_a_complaint_or_a_lead_needs_it_within_reach() {
                     category: None,
                     due_on: None,
                     origin: None,
-                    body: "{}".into(),
+                    body: body.clone(),
                     actor: "test".into(),
                 })
                 .await
