@@ -235,10 +235,21 @@ pub fn urlencode(s: &str) -> String {
     out
 }
 
-/// Only a local path may be a place to come back to (no open redirect).
+/// Only a path of this site may be a place to come back to (no open redirect): it starts with
+/// one `/` followed by something other than `/` or `\`, and holds no backslash, whitespace or
+/// control character anywhere — browsers drop tabs and newlines from a URL, so `/\t/evil` would
+/// become `//evil`, another site. Anything else sends to the dashboard.
 pub fn local_path(p: Option<&str>) -> String {
+    let same_site = |p: &str| {
+        let mut chars = p.chars();
+        chars.next() == Some('/')
+            && !matches!(chars.next(), Some('/') | Some('\\'))
+            && !p
+                .chars()
+                .any(|c| c == '\\' || c.is_whitespace() || c.is_control())
+    };
     match p {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p.into(),
+        Some(p) if same_site(p) => p.into(),
         _ => "/dashboard".into(),
     }
 }
@@ -332,6 +343,27 @@ mod tests {
         assert_eq!(local_path(Some("https://evil.example")), "/dashboard");
         assert_eq!(local_path(Some("/\\evil.example")), "/dashboard");
         assert_eq!(local_path(None), "/dashboard");
+        assert_eq!(local_path(Some("/")), "/");
+        assert_eq!(local_path(Some("/households?q=张三")), "/households?q=张三");
+        // Known bypasses, as the query extractor hands them over (already percent-decoded once).
+        for bad in [
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r\n/evil.example",
+            "/ /evil.example",
+            "/\u{0}/evil.example",
+            "\t//evil.example",
+            "///evil.example",
+            "/\\/evil.example",
+            "\\\\evil.example",
+            "/\u{3000}/evil.example",
+            "javascript:alert(1)",
+            "evil.example",
+            "",
+            "/a\u{7f}b",
+        ] {
+            assert_eq!(local_path(Some(bad)), "/dashboard", "{bad:?}");
+        }
     }
 
     #[test]
